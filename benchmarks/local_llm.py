@@ -1,0 +1,137 @@
+"""Benchmark the local generator: load time, prompt size, time to first token, whole-answer time.
+
+Self-contained: it reads the report's paragraphs straight from ``corpus/report.md`` and picks the top
+4 for each question with a small lexical scorer (no index, no embedder), so it measures the language
+model alone. Prompt-prefix reuse between questions is part of what it measures (llama.cpp keeps the
+KV cache of the previous prompt), as in a real session.
+
+    .venv/bin/python benchmarks/local_llm.py            # medians
+    .venv/bin/python benchmarks/local_llm.py --show     # also each answer and whether it has the fact
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from borderqa.answering.local import LlamaCppGenerator
+from borderqa.answering.prompts import answer_messages
+from borderqa.config import LocalModelSettings
+from borderqa.types import Passage
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "corpus" / "report.md"
+
+# question, a fact the answer should contain ("" = the report does not answer it)
+QUESTIONS: list[tuple[str, str]] = [
+    ("How long is Mexico's southern border?", "714"),
+    ("How many checkpoints did the researchers pass on the bus ride between Tapachula and Tonalá?", "11"),
+    ("How many people did Mexico deport in 2013?", "80,079"),
+    ("Of the people Mexico deported in 2013, how many came from Honduras?", "32,800"),
+    ("How many unaccompanied children from El Salvador, Guatemala and Honduras did CBP apprehend in FY 2013?", "21,537"),
+    ("What is the cargo train that migrants ride across Mexico nicknamed?", "Bestia"),
+    ("What is Honduras's homicide rate according to the UNODC?", "90.4"),
+    ("How many requests for refugee status did Mexico receive in 2013?", "1,164"),
+    ("What percentage of the population of Chiapas lives in poverty?", "74.7"),
+    ("What is the capital of France?", ""),
+]
+
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
+
+
+def report_passages(path: Path = REPORT) -> list[Passage]:
+    """Paragraphs of the markdown report with the nearest heading above them as section."""
+    section = "Introduction"
+    texts: list[tuple[str, str]] = []
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        text = " ".join(_LINK.sub(r"\1", block).replace("**", "").replace("*", "").split())
+        text = text.lstrip("- ").replace("\\$", "$")
+        if not text:
+            continue
+        if len(text) < 90 and not text.endswith((".", ":", "?", '"', "”")):
+            section = text
+            continue
+        if texts and text[0].islower():  # a paragraph split by a page break
+            texts[-1] = (texts[-1][0], f"{texts[-1][1]} {text}")
+            continue
+        texts.append((section, text))
+    return [
+        Passage(id=f"report:p{n:04d}", document="report", section_path=(sec,), paragraph=n, ordinal=n, text=t)
+        for n, (sec, t) in enumerate(texts, start=1)
+    ]
+
+
+def top_passages(question: str, passages: list[Passage], k: int = 4) -> list[Passage]:
+    docs = [Counter(_WORD.findall(p.text.lower())) for p in passages]
+    df = Counter(w for d in docs for w in d)
+    terms = set(_WORD.findall(question.lower()))
+
+    def score(d: Counter[str]) -> float:
+        return sum(math.log(len(docs) / df[t]) * (1 + math.log(d[t])) for t in terms if d[t])
+
+    ranked = sorted(range(len(passages)), key=lambda i: score(docs[i]), reverse=True)
+    return [passages[i] for i in ranked[:k]]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show", action="store_true", help="print every answer")
+    parser.add_argument("--passages", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+
+    passages = report_passages()
+    generator = LlamaCppGenerator(LocalModelSettings(cache_dir=str(ROOT / ".models"), threads=args.threads))
+    started = time.perf_counter()
+    generator.load()
+    load = time.perf_counter() - started
+
+    prompt_tokens: list[int] = []
+    first_token: list[float] = []
+    whole: list[float] = []
+    chunks: list[int] = []
+    right = 0
+    for question, fact in QUESTIONS:
+        context = top_passages(question, passages, args.passages)
+        prompt_tokens.append(generator.count_prompt_tokens(answer_messages(question, context)))
+        started = time.perf_counter()
+        first: float | None = None
+        pieces: list[str] = []
+        for piece in generator.stream(question, context):
+            if first is None:
+                first = time.perf_counter() - started
+            pieces.append(piece)
+        whole.append(time.perf_counter() - started)
+        first_token.append(first if first is not None else whole[-1])
+        chunks.append(len(pieces))
+        answer = "".join(pieces).strip()
+        ok = (fact in answer) if fact else answer.startswith("The report does not say")
+        cited = bool(re.search(r"\[\d+\]", answer)) or not fact
+        right += ok and cited
+        if args.show:
+            sys.stdout.write(f"\n[{'ok' if ok else '--'}{'' if cited else ' no-marker'}] {question}\n  {answer}\n")
+
+    out = sys.stdout
+    out.write(f"\nmodel load: {load:.2f} s ({args.threads} threads)\n")
+    out.write(
+        f"questions: {len(QUESTIONS)}, passages per prompt: {args.passages}\n"
+        f"prompt tokens: median {statistics.median(prompt_tokens):.0f} "
+        f"(min {min(prompt_tokens)}, max {max(prompt_tokens)})\n"
+        f"time to first token: median {statistics.median(first_token):.2f} s "
+        f"(first question {first_token[0]:.2f} s, max {max(first_token):.2f} s)\n"
+        f"whole answer: median {statistics.median(whole):.2f} s (max {max(whole):.2f} s)\n"
+        f"chunks per answer: median {statistics.median(chunks):.0f}\n"
+        f"right fact (or refusal) with a marker: {right}/{len(QUESTIONS)}\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,155 @@
+"""``Assistant``: the one object the CLI, the HTTP API and the UI talk to.
+
+Every collaborator is a constructor argument; ``from_settings`` builds the defaults (local Chroma index,
+all-MiniLM-L6-v2, the generators). Models load lazily, on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from borderqa.answering.base import Generator
+from borderqa.chunking import CHUNKER_VERSION, split_corpus
+from borderqa.config import GeneratorName, SearchMode, Settings, fingerprint
+from borderqa.corpus import Corpus, load_corpus
+from borderqa.embedding import Embedder, SentenceTransformerEmbedder
+from borderqa.errors import ConfigError, QueryError
+from borderqa.index import BuildReport, ChromaIndex, IndexState
+from borderqa.retrieval import Retriever
+from borderqa.types import Answer, Hit, Passage, Turn
+
+if TYPE_CHECKING:
+    from borderqa.answering.pipeline import AnswerPipeline
+
+log = logging.getLogger(__name__)
+
+GeneratorFactory = Callable[[], Generator]
+
+
+def default_generator_factories(settings: Settings) -> dict[str, GeneratorFactory]:
+    """Generators by name, each built on first use (the local one loads a 1.1 GB model)."""
+
+    def extractive() -> Generator:
+        from borderqa.answering.extractive import ExtractiveGenerator
+
+        return ExtractiveGenerator(settings.answering)
+
+    def local() -> Generator:
+        from borderqa.answering.local import LlamaCppGenerator
+
+        return LlamaCppGenerator(settings.local)
+
+    def openai() -> Generator:
+        from borderqa.answering.openai_chat import OpenAIChatGenerator
+
+        return OpenAIChatGenerator(settings.openai)
+
+    return {"extractive": extractive, "local": local, "openai": openai}
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        index: ChromaIndex,
+        generators: dict[str, GeneratorFactory] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.index = index
+        self._factories = generators if generators is not None else default_generator_factories(settings)
+        self._generators: dict[str, Generator] = {}
+        self._retriever: Retriever | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> Assistant:
+        settings = settings or Settings.load()
+        embedder = SentenceTransformerEmbedder(settings.embedding)
+        index = ChromaIndex(settings.index_dir, embedder, fingerprint(settings), settings.collection)
+        return cls(settings, embedder, index)
+
+    # --- corpus and index ---------------------------------------------------------------------------
+
+    def load_corpus(self) -> Corpus:
+        return load_corpus(Path(self.settings.corpus_dir))
+
+    def corpus_passages(self) -> list[Passage]:
+        """Passages straight from the corpus files (no index needed): what ``borderqa passages`` shows."""
+        return split_corpus(self.load_corpus().documents)
+
+    def index_state(self) -> IndexState:
+        return self.index.state(self.load_corpus().documents, CHUNKER_VERSION)
+
+    def build_index(self, progress: Callable[[int, int], None] | None = None, force: bool = False) -> tuple[BuildReport, Corpus]:
+        corpus = self.load_corpus()
+        report = self.index.build(
+            corpus.documents, split_corpus(corpus.documents), CHUNKER_VERSION, progress=progress, force=force
+        )
+        with self._lock:
+            self._retriever = None
+        return report, corpus
+
+    @property
+    def retriever(self) -> Retriever:
+        with self._lock:
+            if self._retriever is None:
+                self._retriever = Retriever(self.index, self.embedder, self.settings.retrieval)
+            return self._retriever
+
+    def passages(self) -> list[Passage]:
+        return self.retriever.passages
+
+    # --- questions ----------------------------------------------------------------------------------
+
+    def check_question(self, question: object) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise QueryError("the question is empty: type a question about the report")
+        limit = self.settings.answering.max_question_chars
+        if len(question) > limit:
+            raise QueryError(f"the question has {len(question)} characters; the limit is {limit}")
+        return " ".join(question.split())
+
+    def search(self, query: str, k: int | None = None, mode: SearchMode | None = None) -> list[Hit]:
+        query = self.check_question(query)
+        if k is not None and not 1 <= k <= 100:
+            raise QueryError("k must be between 1 and 100")
+        return self.retriever.search(query, k=k, mode=mode)
+
+    def generator(self, name: GeneratorName | str | None = None) -> Generator:
+        name = name or self.settings.answering.generator
+        if name not in self._factories:
+            raise ConfigError(f"unknown generator {name!r}: choose one of {sorted(self._factories)}")
+        with self._lock:
+            if name not in self._generators:
+                self._generators[name] = self._factories[name]()
+            return self._generators[name]
+
+    def _pipeline(self, generator: str | None) -> AnswerPipeline:
+        from borderqa.answering.pipeline import AnswerPipeline
+
+        return AnswerPipeline(self.retriever, self.embedder, self.generator(generator), self.settings.answering)
+
+    def ask(self, question: str, history: Sequence[Turn] | None = None, generator: str | None = None) -> Answer:
+        start = time.perf_counter()
+        question = self.check_question(question)
+        answer = self._pipeline(generator).answer(question, list(history or ()))
+        answer.timings["total"] = time.perf_counter() - start
+        return answer
+
+    def stream(
+        self, question: str, history: Sequence[Turn] | None = None, generator: str | None = None
+    ) -> Iterator[str | Answer]:
+        """Text chunks as they are generated, then the final, verified ``Answer``."""
+        start = time.perf_counter()
+        question = self.check_question(question)
+        for item in self._pipeline(generator).stream(question, list(history or ())):
+            if isinstance(item, Answer):
+                item.timings["total"] = time.perf_counter() - start
+            yield item

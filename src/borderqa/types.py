@@ -1,0 +1,114 @@
+"""Frozen value types shared by every stage of the pipeline.
+
+Stages pass these, never raw Chroma dicts or bare tuples:
+
+    Document --chunking--> Passage --retrieval--> Hit --answering--> Answer
+                                                         (Citation, Sentence)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+PassageKind = Literal["title", "paragraph", "list_item", "quote"]
+Verdict = Literal["supported", "repaired", "dropped"]
+Role = Literal["user", "assistant"]
+
+
+def content_hash(text: str) -> str:
+    """Short, stable fingerprint of a text (used for ids of unchanged content and embedding reuse)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One corpus file as read by a loader: its manifest entry plus its text."""
+
+    id: str
+    title: str
+    kind: str  # "report" or "source"
+    format: str  # "markdown", "text", "pdf", "html"
+    path: str
+    text: str
+    sha256: str
+    authors: tuple[str, ...] = ()
+    publisher: str = ""
+    date: str = ""
+    outline: tuple[str, ...] = ()  # indented heading outline from the manifest, if any
+    block_quotes: tuple[str, ...] = ()  # openings of paragraphs that are unmarked block quotes
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One citable paragraph (or list item, or block quote) of a document."""
+
+    id: str  # stable and readable: "report:p0042"
+    document: str
+    section_path: tuple[str, ...]
+    paragraph: int  # 1-based number within its section
+    ordinal: int  # 1-based number within the document
+    text: str  # clean text: no markdown, no escapes
+    kind: PassageKind = "paragraph"
+    lines: tuple[int, int] = (0, 0)  # 1-based source line range, inclusive
+    cites: tuple[str, ...] = ()  # the report's own citation anchors (link texts) in this paragraph
+    context_id: str | None = None  # lead-in paragraph of a list item, or the paragraph introducing a quote
+    context: str = ""  # that paragraph's text, so a list item can be read on its own
+
+    @property
+    def section(self) -> str:
+        return " > ".join(self.section_path)
+
+    @property
+    def sha(self) -> str:
+        return content_hash(self.text)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage returned by retrieval, with its fused score and the ranks that produced it."""
+
+    passage: Passage
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered reference from answer text (``[marker]``) to a passage, with the sentences it quotes."""
+
+    marker: int
+    passage: Passage
+    quotes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an answer, the markers it cites and the verifier's verdict."""
+
+    text: str
+    citations: tuple[int, ...]
+    verdict: Verdict
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    answerable: bool
+    generator: str
+    citations: tuple[Citation, ...] = ()
+    sentences: tuple[Sentence, ...] = ()
+    hits: tuple[Hit, ...] = ()
+    standalone_question: str = ""  # the question after follow-up resolution
+    related_sections: tuple[str, ...] = ()  # pointers when the report does not answer
+    timings: dict[str, float] = field(default_factory=dict)
