@@ -21,6 +21,7 @@ from borderqa.embedding import Embedder, SentenceTransformerEmbedder
 from borderqa.errors import ConfigError, QueryError
 from borderqa.index import BuildReport, ChromaIndex, IndexState
 from borderqa.retrieval import Retriever
+from borderqa.sentences import SentenceBank
 from borderqa.types import Answer, Hit, Passage, Turn
 
 if TYPE_CHECKING:
@@ -31,13 +32,13 @@ log = logging.getLogger(__name__)
 GeneratorFactory = Callable[[], Generator]
 
 
-def default_generator_factories(settings: Settings) -> dict[str, GeneratorFactory]:
+def default_generator_factories(settings: Settings, bank: SentenceBank) -> dict[str, GeneratorFactory]:
     """Generators by name, each built on first use (the local one loads a 1.1 GB model)."""
 
     def extractive() -> Generator:
         from borderqa.answering.extractive import ExtractiveGenerator
 
-        return ExtractiveGenerator(settings.answering)
+        return ExtractiveGenerator(settings.answering, bank)
 
     def local() -> Generator:
         from borderqa.answering.local import LlamaCppGenerator
@@ -63,7 +64,8 @@ class Assistant:
         self.settings = settings
         self.embedder = embedder
         self.index = index
-        self._factories = generators if generators is not None else default_generator_factories(settings)
+        self.bank = SentenceBank(embedder)
+        self._factories = generators if generators is not None else default_generator_factories(settings, self.bank)
         self._generators: dict[str, Generator] = {}
         self._retriever: Retriever | None = None
         self._lock = threading.Lock()
@@ -134,7 +136,7 @@ class Assistant:
     def _pipeline(self, generator: str | None) -> AnswerPipeline:
         from borderqa.answering.pipeline import AnswerPipeline
 
-        return AnswerPipeline(self.retriever, self.embedder, self.generator(generator), self.settings.answering)
+        return AnswerPipeline(self.retriever, self.bank, self.generator(generator), self.settings.answering)
 
     def ask(self, question: str, history: Sequence[Turn] | None = None, generator: str | None = None) -> Answer:
         start = time.perf_counter()

@@ -1,0 +1,213 @@
+"""One question to one verified ``Answer``: resolve follow-ups, retrieve, decide scope, generate, verify.
+
+Scope: a question is answered only when the retrieved passages contain a sentence that matches it well
+enough (``AnsweringSettings.min_support``, calibrated on the eval suite's unanswerable cases) and it does
+not ask about years after the report's date. Otherwise the answer says "The report does not say" and
+points to the closest sections, with their citations. A language model's draft is verified sentence by
+sentence (citations.py); when nothing in it survives, the extractive answer replaces it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
+from borderqa.answering.extractive import ExtractiveGenerator, is_list_question
+from borderqa.citations import Verifier, parse_draft, render, renumber
+from borderqa.config import AnsweringSettings
+from borderqa.conversation import is_followup, standalone_question
+from borderqa.errors import GeneratorError
+from borderqa.lexical import STOP_WORDS
+from borderqa.retrieval import Retriever
+from borderqa.sentences import SentenceBank
+from borderqa.types import Answer, Citation, Hit, Passage, Sentence, Turn
+
+REPORT_YEAR = 2014
+_TIME_WORDS = re.compile(r"\b(now|today|currently|current|still|latest|recent(ly)?|at present|nowadays|these days|so far|to date)\b", re.IGNORECASE)
+_OPENING_LOWER = {"the", "a", "an", "in", "on", "at", "since", "between", "during", "most", "many", "some", "this", "these", "there", "it", "of", "as", "for", "while", "although", "mexico's"}
+
+
+@dataclass
+class _Prepared:
+    question: str
+    standalone: str
+    hits: list[Hit]
+    passages: list[Passage]
+    answerable: bool
+    support: float
+    reason: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def later_years(question: str) -> list[int]:
+    return [int(y) for y in re.findall(r"\b(20[1-9]\d)\b", question) if int(y) > REPORT_YEAR]
+
+
+def time_sensitive(question: str) -> bool:
+    return bool(_TIME_WORDS.search(question))
+
+
+def frame_in_time(text: str) -> str:
+    """'As of the report (June 2014), ...' in front of an answer to a question about the present."""
+    first, _, rest = text.partition(" ")
+    if first.lower() in _OPENING_LOWER or first.lower() in STOP_WORDS:
+        first = first.lower()
+    return f"As of the report ({REPORT_DATE}), {first} {rest}".strip()
+
+
+class AnswerPipeline:
+    def __init__(self, retriever: Retriever, bank: SentenceBank, generator: Generator, settings: AnsweringSettings) -> None:
+        self.retriever = retriever
+        self.bank = bank
+        self.generator = generator
+        self.settings = settings
+        self.verifier = Verifier(bank)
+        self.extractive = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(settings, bank)
+
+    # --- stages -------------------------------------------------------------------------------------
+
+    def prepare(self, question: str, history: Sequence[Turn]) -> _Prepared:
+        t0 = time.perf_counter()
+        standalone = question
+        if history and is_followup(question):
+            if isinstance(self.generator, QuestionRewriter):
+                try:
+                    standalone = self.generator.rewrite(question, history) or question
+                except GeneratorError:
+                    standalone = standalone_question(question, history)
+            else:
+                standalone = standalone_question(question, history)
+        t1 = time.perf_counter()
+        hits = self.retriever.search(standalone, k=max(self.settings.passages, 6))
+        t2 = time.perf_counter()
+        passages = self._context(hits, standalone)
+        support = self.support(standalone, passages[: self.settings.passages])
+        years = later_years(question)
+        if years:
+            answerable, reason = False, f"the report dates from {REPORT_DATE} and cannot cover {years[0]}"
+        elif support < self.settings.min_support:
+            answerable, reason = False, "no passage of the report matches the question closely enough"
+        else:
+            answerable, reason = True, ""
+        timings = {"rewrite": t1 - t0, "retrieve": t2 - t1, "scope": time.perf_counter() - t2}
+        return _Prepared(question, standalone, hits, passages, answerable, support, reason, timings)
+
+    def _context(self, hits: list[Hit], question: str) -> list[Passage]:
+        """Top passages for the generator; for a list question, the whole list around a listed hit."""
+        passages = [h.passage for h in hits[: self.settings.passages]]
+        if not is_list_question(question):
+            return passages
+        for h in hits[:3]:
+            lead = h.passage.context_id if h.passage.kind == "list_item" else h.passage.id
+            siblings = [p for p in self.retriever.passages if p.context_id == lead and p.kind == "list_item"]
+            if len(siblings) >= 2:
+                lead_p = self.retriever.passage(lead) if lead else None
+                extra = ([lead_p] if lead_p else []) + siblings[:15]
+                return passages + [p for p in extra if p not in passages]
+        return passages
+
+    def support(self, question: str, passages: Sequence[Passage]) -> float:
+        """How well the best sentence of these passages matches the question (the extractive score)."""
+        scored = self.extractive.score_sentences(question, passages) if passages else []
+        return scored[0].score if scored else 0.0
+
+    # --- answers ------------------------------------------------------------------------------------
+
+    def answer(self, question: str, history: Sequence[Turn]) -> Answer:
+        final: Answer | None = None
+        for item in self.stream(question, history):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+    def stream(self, question: str, history: Sequence[Turn]) -> Iterator[str | Answer]:
+        prep = self.prepare(question, history)
+        if not prep.answerable:
+            answer = self._refusal(prep)
+            yield answer.text
+            yield answer
+            return
+        t0 = time.perf_counter()
+        chunks: list[str] = []
+        first: float | None = None
+        streams_tokens = not isinstance(self.generator, ExtractiveGenerator)
+        for chunk in self.generator.stream(prep.standalone, prep.passages):
+            if first is None:
+                first = time.perf_counter() - t0
+            chunks.append(chunk)
+            if streams_tokens:
+                yield chunk
+        prep.timings["first_token"] = first if first is not None else 0.0
+        prep.timings["generate"] = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        answer = self._verified("".join(chunks), prep)
+        answer.timings["verify"] = time.perf_counter() - t1
+        if not streams_tokens:
+            yield answer.text
+        yield answer
+
+    def _verified(self, draft: str, prep: _Prepared) -> Answer:
+        verified = self.verifier.verify(parse_draft(draft), prep.passages)
+        kept = [v for v in verified if v[0].verdict != "dropped" and v[0].note != "refusal"]
+        if not kept and self.generator is not self.extractive:
+            # Nothing the model wrote is supported (or it refused while the report does answer):
+            # answer with the report's own best sentences instead.
+            fallback = self.verifier.verify(parse_draft(self.extractive.generate(prep.standalone, prep.passages)), prep.passages)
+            verified = [v for v in verified if v[0].verdict == "dropped"] + [
+                (Sentence(s.text, s.citations, "repaired", "replaced by the report's own sentence"), sup)
+                for s, sup in fallback
+            ]
+            kept = [v for v in verified if v[0].verdict != "dropped"]
+        if not kept:
+            return self._refusal(prep, extra=[v[0] for v in verified])
+        sentences, citations = renumber(verified, prep.passages)
+        text = render(sentences)
+        if time_sensitive(prep.question):
+            text = frame_in_time(text)
+        return Answer(
+            question=prep.question,
+            text=text,
+            answerable=True,
+            generator=self.generator.name,
+            citations=tuple(citations),
+            sentences=tuple(sentences),
+            hits=tuple(prep.hits),
+            standalone_question=prep.standalone,
+            timings=dict(prep.timings),
+        )
+
+    def _refusal(self, prep: _Prepared, extra: Sequence[Sentence] = ()) -> Answer:
+        """'The report does not say', with the closest sections and their passages cited as pointers."""
+        near: list[Passage] = []
+        sections: list[str] = []
+        for h in prep.hits:
+            if h.passage.section not in sections:
+                sections.append(h.passage.section)
+                near.append(h.passage)
+            if len(near) == 2:
+                break
+        citations = tuple(Citation(i + 1, p, ()) for i, p in enumerate(near))
+        pointer = " and ".join(f"“{p.section}” [{i + 1}]" for i, p in enumerate(near))
+        lead = f"The report does not say: {prep.reason}." if prep.reason.startswith("the report dates") else "The report does not say."
+        text = f"{lead} The closest related material is in {pointer}." if near else lead
+        sentences = (
+            *extra,
+            Sentence(lead, (), "supported", "refusal"),
+            *((Sentence(f"The closest related material is in {pointer}.", tuple(c.marker for c in citations), "supported", "pointer"),) if near else ()),
+        )
+        return Answer(
+            question=prep.question,
+            text=text,
+            answerable=False,
+            generator=self.generator.name,
+            citations=citations,
+            sentences=sentences,
+            hits=tuple(prep.hits),
+            standalone_question=prep.standalone,
+            related_sections=tuple(sections),
+            timings=dict(prep.timings),
+        )

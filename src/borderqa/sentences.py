@@ -1,0 +1,72 @@
+"""Sentences: splitting report prose, and a cache of sentence embeddings per passage."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from borderqa.embedding import Embedder, Vectors
+from borderqa.types import Passage
+
+# Words that end in a period without ending a sentence ("U.S. Border Patrol", "Gen. (R) José").
+_ABBREVIATIONS = {
+    "u.s", "u.n", "gen", "mr", "mrs", "ms", "dr", "st", "no", "e.g", "i.e", "a.c", "jr", "sr", "vs", "etc",
+    "approx", "fig", "inc", "co", "corp", "dept", "sen", "rep", "gov", "lt", "col", "sgt", "ft", "mt", "r",
+}
+_BOUNDARY = re.compile(r"""(?<=[.!?…])(?:["'”’)\]]*)(?:\s*(?:\[\d+(?:\s*,\s*\d+)*\])+)?\s+(?=["“‘(\[¿¡]?[A-Z0-9])""")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences, keeping abbreviations, initials and decimals intact."""
+    text = " ".join(text.split())
+    out: list[str] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        before = text[start : m.start()].rstrip("\"'”’)]. ")
+        last_word = before.rsplit(" ", 1)[-1].lower().rstrip(".")
+        if last_word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", last_word) or re.search(r"\b[a-z]\.[a-z]$", last_word):
+            continue
+        piece = text[start : m.end()].strip()
+        if piece:
+            out.append(piece)
+        start = m.end()
+    tail = text[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+@dataclass(frozen=True)
+class PassageSentences:
+    sentences: tuple[str, ...]
+    vectors: Vectors  # one unit vector per sentence
+
+
+class SentenceBank:
+    """Sentence splits and embeddings of passages, computed once per passage and kept."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._cache: dict[str, PassageSentences] = {}
+        self._lock = threading.Lock()
+
+    def get(self, passages: list[Passage]) -> list[PassageSentences]:
+        with self._lock:
+            missing = [p for p in passages if p.id not in self._cache]
+            if missing:
+                splits = [tuple(split_sentences(p.text)) or (p.text,) for p in missing]
+                flat = [s for sents in splits for s in sents]
+                vectors = self.embedder.embed_documents(flat)
+                i = 0
+                for p, sents in zip(missing, splits, strict=True):
+                    self._cache[p.id] = PassageSentences(sents, vectors[i : i + len(sents)])
+                    i += len(sents)
+            return [self._cache[p.id] for p in passages]
+
+    def embed(self, texts: list[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return self.embedder.embed_documents(texts)
