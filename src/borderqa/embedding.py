@@ -111,7 +111,8 @@ class SentenceTransformerEmbedder:
         return np.asarray(out, dtype=np.float32)
 
     def embed_query(self, text: str) -> Vectors:
-        return self.embed_documents([text])[0]
+        vector: Vectors = self.embed_documents([text])[0]
+        return vector
 
     def windows(self, text: str) -> list[str]:
         tokenizer = self.model.tokenizer
@@ -154,7 +155,8 @@ class FakeEmbedder:
         return out
 
     def embed_query(self, text: str) -> Vectors:
-        return self.embed_documents([text])[0]
+        vector: Vectors = self.embed_documents([text])[0]
+        return vector
 
     def windows(self, text: str) -> list[str]:
         words = text.split()

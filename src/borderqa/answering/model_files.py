@@ -96,9 +96,7 @@ def find_parts(packages: Sequence[str] = PART_PACKAGES) -> list[Path]:
         except metadata.PackageNotFoundError:
             missing.append(name)
             continue
-        bins = sorted(
-            (f for f in dist.files or () if f.name.endswith(".bin")), key=lambda f: str(f)
-        )
+        bins = sorted((f for f in dist.files or () if f.name.endswith(".bin")), key=lambda f: str(f))
         if len(bins) != 1:
             raise ModelError(
                 f"package {name} {dist.version} should hold exactly one .bin piece, found {len(bins)}: "
@@ -106,10 +104,16 @@ def find_parts(packages: Sequence[str] = PART_PACKAGES) -> list[Path]:
             )
         piece = Path(str(dist.locate_file(bins[0])))
         if not piece.is_file():
-            raise ModelError(f"package {name} lists {bins[0]} but {piece} is missing: reinstall it ({SETUP_HINT})")
+            raise ModelError(
+                f"package {name} lists {bins[0]} but {piece} is missing: reinstall it ({SETUP_HINT})"
+            )
         pieces.append(piece)
     if missing:
-        shown = ", ".join(missing) if len(missing) <= 4 else f"{missing[0]} .. {missing[-1]} ({len(missing)} packages)"
+        shown = (
+            ", ".join(missing)
+            if len(missing) <= 4
+            else f"{missing[0]} .. {missing[-1]} ({len(missing)} packages)"
+        )
         raise ModelError(f"model weight packages not installed: {shown}; {SETUP_HINT}")
     return pieces
 
@@ -117,7 +121,9 @@ def find_parts(packages: Sequence[str] = PART_PACKAGES) -> list[Path]:
 # --- joining -------------------------------------------------------------------------------------
 
 
-def _join(pieces: Sequence[Path], target: Path, expected: str, cache_dir: Path, progress: Progress | None) -> None:
+def _join(
+    pieces: Sequence[Path], target: Path, expected: str, cache_dir: Path, progress: Progress | None
+) -> None:
     """Concatenate ``pieces`` into ``target`` through a temp file, hashing on the way."""
     total = sum(p.stat().st_size for p in pieces)
     try:

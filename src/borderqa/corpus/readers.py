@@ -6,6 +6,7 @@ import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 from borderqa.errors import CorpusError
 
@@ -56,8 +57,8 @@ def _pdf_paragraphs(page: str) -> str:
 
 
 class _TextOfHTML(HTMLParser):
-    BLOCK = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "br", "section", "article"}
-    SKIP = {"script", "style", "nav", "header", "footer", "noscript"}
+    BLOCK: ClassVar[frozenset[str]] = frozenset({"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "br", "section", "article"})
+    SKIP: ClassVar[frozenset[str]] = frozenset({"script", "style", "nav", "header", "footer", "noscript"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -1,0 +1,68 @@
+"""Answer quality per generator, asserted against the issue's thresholds.
+
+extractive runs on every case; local (a 1.5B model at ~3 s an answer on 2 cores) on a fixed, spread-out
+subset so CI stays within its time (the full run: `borderqa eval --generator local --all`).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from borderqa import Assistant
+from borderqa.evaluation import AnswerResult, Case, evaluate_answers, subset_for_slow_generators
+
+from .conftest import record
+
+pytestmark = pytest.mark.slow
+
+THRESHOLDS = {"fact_accuracy": 0.90, "citation_precision": 0.95, "refusal_accuracy": 0.90}
+MAX_FALSE_REFUSALS = 0.05
+
+
+def _check(result: AnswerResult) -> list[str]:
+    problems = [f"{name} {getattr(result, name):.3f} < {floor}" for name, floor in THRESHOLDS.items() if getattr(result, name) < floor]
+    if result.false_refusal_rate > MAX_FALSE_REFUSALS:
+        problems.append(f"false_refusal_rate {result.false_refusal_rate:.3f} > {MAX_FALSE_REFUSALS}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def extractive(assistant: Assistant, cases: list[Case]) -> AnswerResult:
+    result = evaluate_answers(assistant, cases, "extractive")
+    record(result)
+    return result
+
+
+@pytest.fixture(scope="module")
+def local(assistant: Assistant, cases: list[Case]) -> AnswerResult:
+    result = evaluate_answers(assistant, subset_for_slow_generators(cases), "local")
+    record(result)
+    return result
+
+
+def test_extractive_meets_thresholds(extractive: AnswerResult) -> None:
+    assert not _check(extractive), _check(extractive)
+
+
+def test_extractive_is_fast(extractive: AnswerResult) -> None:
+    assert extractive.latency_p50_s < 0.5
+
+
+@pytest.mark.llm
+def test_local_meets_thresholds(local: AnswerResult) -> None:
+    assert not _check(local), _check(local)
+
+
+@pytest.mark.llm
+def test_local_latency(local: AnswerResult) -> None:
+    assert local.latency_p50_s <= 10.0
+    assert local.first_token_p50_s <= 3.0
+
+
+def test_every_answer_sentence_is_cited(extractive: AnswerResult, assistant: Assistant) -> None:
+    """No kept sentence without a citation, in any answered case."""
+    for row in extractive.cases[:60]:
+        if row["answerable_given"]:
+            answer = assistant.ask(row["question"])
+            for s in answer.sentences:
+                assert s.verdict == "dropped" or s.citations or s.note in ("refusal",), (row["id"], s)
