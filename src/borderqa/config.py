@@ -51,7 +51,7 @@ class AnsweringSettings(_Group):
     passages: int = Field(default=4, ge=1, le=12)  # passages shown to a language model
     max_question_chars: int = Field(default=2000, ge=10, le=100_000)
     # Calibrated on the eval suite's unanswerable cases (see evals/README in the main README).
-    min_support: float = Field(default=0.45, ge=0, le=1)
+    min_support: float = Field(default=0.575, ge=0, le=1)
 
 
 class LocalModelSettings(_Group):
