@@ -96,7 +96,7 @@ def test_block_quotes_are_attached(passages: list[Passage]) -> None:
 
 def test_title_byline_and_acknowledgements(passages: list[Passage]) -> None:
     title = [p for p in passages if p.section == "Title page"]
-    assert [p.text for p in title][0] == "June 2014"
+    assert title[0].text == "June 2014"
     assert any(p.text.startswith("By Adam Isacson") for p in title)
     assert passages[len(title)].section == "Introduction"
     assert any(p.section == "Acknowledgements" and "Ford Foundation" in p.text for p in passages)

@@ -84,7 +84,7 @@ def test_corpus_errors(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="gone.md"):
         load_corpus(corpus)
     (corpus / "gone.md").write_bytes(b"\xff\xfe not utf-8 \xff")
-    with pytest.raises(CorpusError, match="UTF-8"):
+    with pytest.raises(CorpusError, match=r"UTF\-8"):
         load_corpus(corpus)
     (corpus / "gone.md").write_text("   \n")
     with pytest.raises(CorpusError, match="empty"):
