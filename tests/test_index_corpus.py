@@ -81,7 +81,7 @@ def test_corpus_errors(tmp_path: Path) -> None:
     with pytest.raises(CorpusError, match="manifest"):
         load_corpus(corpus)
     (corpus / "manifest.toml").write_text('[[documents]]\nid="report"\ntitle="T"\nfile="gone.md"\nkind="report"\n')
-    with pytest.raises(CorpusError, match="gone.md"):
+    with pytest.raises(CorpusError, match=r"gone\.md"):
         load_corpus(corpus)
     (corpus / "gone.md").write_bytes(b"\xff\xfe not utf-8 \xff")
     with pytest.raises(CorpusError, match=r"UTF\-8"):
