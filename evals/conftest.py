@@ -6,7 +6,7 @@ Every metric computed during the session is collected and written, at the end, t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,10 +30,15 @@ def cases() -> list[Case]:
     return load_cases(HERE / "cases.jsonl")
 
 
-def record(result: RetrievalResult | AnswerResult) -> None:
-    """Keep a result for the session's report (called by the eval modules)."""
+def _record(result: RetrievalResult | AnswerResult) -> None:
     key = "retrieval" if isinstance(result, RetrievalResult) else "answers"
     _collected[key].append(result)
+
+
+@pytest.fixture(scope="session")
+def record() -> Callable[[RetrievalResult | AnswerResult], None]:
+    """Keep a result for the session's report (eval modules call it on every result they compute)."""
+    return _record
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -6,12 +6,12 @@ subset so CI stays within its time (the full run: `borderqa eval --generator loc
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from borderqa import Assistant
 from borderqa.evaluation import AnswerResult, Case, evaluate_answers, subset_for_slow_generators
-
-from .conftest import record
 
 pytestmark = pytest.mark.slow
 
@@ -31,14 +31,14 @@ def _check(result: AnswerResult) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def extractive(assistant: Assistant, cases: list[Case]) -> AnswerResult:
+def extractive(assistant: Assistant, cases: list[Case], record: Callable[[AnswerResult], None]) -> AnswerResult:
     result = evaluate_answers(assistant, cases, "extractive")
     record(result)
     return result
 
 
 @pytest.fixture(scope="module")
-def local(assistant: Assistant, cases: list[Case]) -> AnswerResult:
+def local(assistant: Assistant, cases: list[Case], record: Callable[[AnswerResult], None]) -> AnswerResult:
     result = evaluate_answers(assistant, subset_for_slow_generators(cases), "local")
     record(result)
     return result

@@ -60,6 +60,7 @@ def test_us_is_one_word() -> None:
 def test_number_words_read_as_digits() -> None:
     assert tokenize("nine organizations") == tokenize("9 organizations") == ["9", "organization"]
     assert tokenize("twelve days") == ["12", "day"]
+    assert "22" in tokenize("twenty-two departments")
     assert "one" not in tokenize("one of the routes")  # "one" stays a stop word
 
 

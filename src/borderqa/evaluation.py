@@ -153,7 +153,7 @@ def judge(case: Case, answer: Answer) -> dict[str, Any]:
     return row
 
 
-def subset_for_slow_generators(cases: Sequence[Case], size: int = 36) -> list[Case]:
+def subset_for_slow_generators(cases: Sequence[Case], size: int = 24) -> list[Case]:
     """A fixed, spread-out subset (every n-th case of each kind) for generators too slow for all cases."""
     out: list[Case] = []
     kinds = sorted({c.kind for c in cases})

@@ -49,6 +49,8 @@ _UNITS = ("zero", "", "two", "three", "four", "five", "six", "seven", "eight", "
           "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
 _TENS = ("thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 NUMBER_WORDS = {w: str(n) for n, w in enumerate(_UNITS) if w} | {w: str(10 * n) for n, w in enumerate(_TENS, 3)}
+_COMPOUND_TENS = frozenset(("twenty", *_TENS))
+_DIGIT_WORDS = {"one": 1} | {w: n for n, w in enumerate(_UNITS[:10]) if w and n}
 
 # The report's own wording for terms staff use. Keys and values are already normalised words.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -129,6 +131,8 @@ def tokenize(text: str) -> list[str]:
                 out.append(_stem(part))
         if len(parts) > 1:
             out.append("".join(parts))
+        if len(parts) == 2 and parts[0] in _COMPOUND_TENS and parts[1] in _DIGIT_WORDS:
+            out.append(str(int(NUMBER_WORDS[parts[0]]) + _DIGIT_WORDS[parts[1]]))  # "twenty-two" = "22"
     return out
 
 
