@@ -16,7 +16,7 @@ _ABBREVIATIONS = {
     "u.s", "u.n", "gen", "mr", "mrs", "ms", "dr", "st", "no", "e.g", "i.e", "a.c", "jr", "sr", "vs", "etc",
     "approx", "fig", "inc", "co", "corp", "dept", "sen", "rep", "gov", "lt", "col", "sgt", "ft", "mt", "r",
 }
-_BOUNDARY = re.compile(r"""(?<=[.!?…])(?:["'”’)\]]*)(?:\s*(?:\[\d+(?:\s*,\s*\d+)*\])+)?\s+(?=["“‘(\[¿¡]?[A-Z0-9])""")
+_BOUNDARY = re.compile(r"""(?<=[.!?…])(?:["'”’)\]]*)(?:\s*(?:\[\d+(?:\s*,\s*\d+)*\])+)?\s+(?=["“‘(\[]?[¿¡]?[A-Z0-9])""")
 
 
 def split_sentences(text: str) -> list[str]:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from borderqa.answering.base import REPORT_DATE
+from borderqa.sentences import split_sentences
 from borderqa.types import Passage, Turn
 
 logger = logging.getLogger(__name__)
@@ -74,11 +75,6 @@ Rewritten question: How many people did the National Migration Institute (INM) d
 
 # --- sentences and words --------------------------------------------------------------------------
 
-_ABBREVIATIONS_TEXT = (
-    "u.s mr mrs ms dr st no vs etc e.g i.e approx gen col lt sen rep jr sr inc co corp dept fig"
-)
-_ABBREVIATIONS = frozenset(_ABBREVIATIONS_TEXT.split())
-_SENTENCE_END = re.compile(r"(?<=[.!?…])([\"”')\]]*)\s+(?=[\"“'(\[]?[A-Z0-9¿¡])")
 _WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*", re.IGNORECASE)
 _STOPWORDS_TEXT = """a an the and or but if of to in on at by for from with without about into over under than then
     is are was were be been being do does did doing have has had having it its this that these those
@@ -86,22 +82,6 @@ _STOPWORDS_TEXT = """a an the and or but if of to in on at by for from with with
     how many much more most some any all each other such as so not no nor can could would should will
     shall may might must report wola say says said tell according"""
 _STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split text into sentences, without breaking after abbreviations like "U.S." or initials."""
-    pieces: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.start() + len(match.group(1))  # closing quotes stay with their sentence
-        before = text[start : match.start()].split()
-        stem = before[-1].rstrip(".").lower().lstrip("(\"“'") if before else ""
-        if stem in _ABBREVIATIONS or (len(stem) == 1 and stem.isalpha()):
-            continue
-        pieces.append(text[start:end].strip())
-        start = match.end()
-    pieces.append(text[start:].strip())
-    return [p for p in pieces if p]
 
 
 def _terms(text: str) -> set[str]:
