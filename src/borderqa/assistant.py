@@ -22,6 +22,7 @@ from borderqa.errors import ConfigError, QueryError
 from borderqa.index import BuildReport, ChromaIndex, IndexState
 from borderqa.retrieval import Retriever
 from borderqa.sentences import SentenceBank
+from borderqa.terms import TermWeights
 from borderqa.types import Answer, Hit, Passage, Turn
 
 if TYPE_CHECKING:
@@ -32,13 +33,15 @@ log = logging.getLogger(__name__)
 GeneratorFactory = Callable[[], Generator]
 
 
-def default_generator_factories(settings: Settings, bank: SentenceBank) -> dict[str, GeneratorFactory]:
+def default_generator_factories(
+    settings: Settings, bank: SentenceBank, terms: Callable[[], TermWeights] | None = None
+) -> dict[str, GeneratorFactory]:
     """Generators by name, each built on first use (the local one loads a 1.1 GB model)."""
 
     def extractive() -> Generator:
         from borderqa.answering.extractive import ExtractiveGenerator
 
-        return ExtractiveGenerator(settings.answering, bank)
+        return ExtractiveGenerator(settings.answering, bank, terms() if terms else None)
 
     def local() -> Generator:
         from borderqa.answering.local import LlamaCppGenerator
@@ -65,10 +68,11 @@ class Assistant:
         self.embedder = embedder
         self.index = index
         self.bank = SentenceBank(embedder)
-        self._factories = generators if generators is not None else default_generator_factories(settings, self.bank)
+        self._factories = generators if generators is not None else default_generator_factories(settings, self.bank, lambda: self.terms)
+        self._terms: TermWeights | None = None
         self._generators: dict[str, Generator] = {}
         self._retriever: Retriever | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: building a generator may need the retriever
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Assistant:
@@ -96,6 +100,7 @@ class Assistant:
         )
         with self._lock:
             self._retriever = None
+            self._terms = None
         return report, corpus
 
     @property
@@ -104,6 +109,15 @@ class Assistant:
             if self._retriever is None:
                 self._retriever = Retriever(self.index, self.embedder, self.settings.retrieval)
             return self._retriever
+
+    @property
+    def terms(self) -> TermWeights:
+        """Word statistics of the indexed passages (which words are rare, which names the report uses)."""
+        retriever = self.retriever
+        with self._lock:
+            if self._terms is None:
+                self._terms = TermWeights(retriever.passages)
+            return self._terms
 
     def passages(self) -> list[Passage]:
         return self.retriever.passages
@@ -136,7 +150,7 @@ class Assistant:
     def _pipeline(self, generator: str | None) -> AnswerPipeline:
         from borderqa.answering.pipeline import AnswerPipeline
 
-        return AnswerPipeline(self.retriever, self.bank, self.generator(generator), self.settings.answering)
+        return AnswerPipeline(self.retriever, self.bank, self.generator(generator), self.settings.answering, self.terms)
 
     def ask(self, question: str, history: Sequence[Turn] | None = None, generator: str | None = None) -> Answer:
         start = time.perf_counter()

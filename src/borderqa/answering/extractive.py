@@ -1,10 +1,17 @@
 """The extractive generator: no language model, only the report's own sentences, each cited.
 
-Every sentence of the retrieved passages is scored against the question (embedding cosine, plus the share
-of the question's words it contains, plus a small prior for higher-ranked passages). The answer is the
-best sentence, with the sentence before it when it opens with a pronoun ("These ...", "It ..."), and
-further sentences only when they score nearly as well. A question that asks for a list, when the passages
-hold a list, is answered with the list's lead-in and its items as bullets.
+Every sentence of the retrieved passages is scored against the question: embedding cosine, plus the
+share of the question's words it contains (weighted by rarity, ``TermWeights``), plus the share its
+passage and section contain, plus a bonus when it holds the kind of answer asked for (a number for "how
+many", a year for "when", a name for "who"; ``questions.py``).
+
+The answer comes from the top-ranked passage: its best sentence, plus up to two more of its sentences
+scoring within ``EXTRA_WITHIN`` of it, in the report's order, with the sentence before one that opens
+with a pronoun ("These ...", "It ..."). Measured on the eval's 313 answerable cases (fact accuracy /
+citation precision): best sentence of any retrieved passage 0.67 / 0.81; best sentence of the top
+passage 0.68 / 0.85 (retrieval's order is the better judge of which paragraph answers); up to three of
+its sentences 0.82 / 0.85. A question that asks for a list, when the top passages belong to one, is
+answered with the list's lead-in and its items as bullets.
 """
 
 from __future__ import annotations
@@ -15,10 +22,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from borderqa.answering.questions import expected_kind, offers_kind
 from borderqa.config import AnsweringSettings
 from borderqa.lexical import tokenize
 from borderqa.sentences import SentenceBank
+from borderqa.terms import TermWeights, passage_words
 from borderqa.types import Passage
+
+WORDS_WEIGHT = 0.35  # share of the question's (rarity-weighted) words in the sentence
+SETTING_WEIGHT = 0.2  # ... in the sentence's passage, section titles and lead-in
+KIND_WEIGHT = 0.2  # the sentence holds the kind of answer asked for
+EXTRA_WITHIN = 0.5  # further sentences of the top passage scoring within this of its best
 
 _LIST_QUESTION = re.compile(
     r"\b(list|name (the|all|some)|which (agencies|countries|organizations|organisations|programs|cities|routes|"
@@ -45,20 +59,25 @@ def is_list_question(question: str) -> bool:
 class ExtractiveGenerator:
     name = "extractive"
 
-    def __init__(self, settings: AnsweringSettings, bank: SentenceBank) -> None:
+    def __init__(self, settings: AnsweringSettings, bank: SentenceBank, terms: TermWeights | None = None) -> None:
         self.settings = settings
         self.bank = bank
+        self.terms = terms or TermWeights([])  # without corpus statistics every word weighs the same
 
     def score_sentences(self, question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
         banks = self.bank.get(list(passages))
         q_vec = self.bank.embed([question])[0]
-        q_tokens = set(tokenize(question))
+        weights = self.terms.question_weights(question)
+        kind = expected_kind(question)
         out = []
-        for i, sents in enumerate(banks):
+        for i, (passage, sents) in enumerate(zip(passages, banks, strict=True)):
             sims = sents.vectors @ q_vec if len(sents.sentences) else np.zeros(0)
+            setting = SETTING_WEIGHT * self.terms.coverage(weights, passage_words(passage))
             for j, text in enumerate(sents.sentences):
-                cover = len(q_tokens & set(tokenize(text))) / len(q_tokens) if q_tokens else 0.0
-                out.append(ScoredSentence(float(sims[j]) + 0.35 * cover + 0.06 / (i + 1), i, j, text))
+                score = float(sims[j]) + setting + WORDS_WEIGHT * self.terms.coverage(weights, set(tokenize(text)))
+                if kind and offers_kind(kind, question, text):
+                    score += KIND_WEIGHT
+                out.append(ScoredSentence(score, i, j, text))
         return sorted(out, key=lambda s: -s.score)
 
     def generate(self, question: str, passages: Sequence[Passage]) -> str:
@@ -66,7 +85,7 @@ class ExtractiveGenerator:
             return "The report does not say."
         scored = self.score_sentences(question, passages)
         if is_list_question(question):
-            bullets = self._list_answer(scored, passages)
+            bullets = self._list_answer(passages)
             if bullets:
                 return bullets
         return self._prose_answer(scored, passages)
@@ -75,15 +94,15 @@ class ExtractiveGenerator:
         yield self.generate(question, passages)
 
     def _prose_answer(self, scored: list[ScoredSentence], passages: Sequence[Passage]) -> str:
-        best = scored[0]
+        top = [s for s in scored if s.passage == 0] or scored
+        best = top[0]
         chosen = [best]
-        for s in scored[1:]:
-            if len(chosen) >= min(self.settings.max_sentences, 3) or s.score < 0.93 * best.score:
+        for s in top[1:]:
+            if len(chosen) >= min(self.settings.max_sentences, 3) or s.score < best.score - EXTRA_WITHIN:
                 break
-            if s.passage == best.passage or s.score >= 0.97 * best.score:
-                chosen.append(s)
-        chosen = self._with_antecedents(chosen, scored)
-        chosen.sort(key=lambda s: (s.passage != best.passage, s.passage, s.position))
+            chosen.append(s)
+        chosen = self._with_antecedents(chosen, scored)[: self.settings.max_sentences]
+        chosen.sort(key=lambda s: (s.passage, s.position))
         return " ".join(f"{s.text} [{s.passage + 1}]" for s in chosen)
 
     def _with_antecedents(self, chosen: list[ScoredSentence], scored: list[ScoredSentence]) -> list[ScoredSentence]:
@@ -96,10 +115,9 @@ class ExtractiveGenerator:
                 out.append(prev)
         return out
 
-    def _list_answer(self, scored: list[ScoredSentence], passages: Sequence[Passage]) -> str:
+    def _list_answer(self, passages: Sequence[Passage]) -> str:
         ids = {p.id: i for i, p in enumerate(passages)}
-        for s in scored[:6]:
-            p = passages[s.passage]
+        for p in passages[:2]:  # only a list the top passages belong to: a list further down is a guess
             lead = p.context_id if p.kind == "list_item" else (p.id if any(q.context_id == p.id for q in passages) else None)
             if lead is None:
                 continue

@@ -1,8 +1,8 @@
 """One question to one verified ``Answer``: resolve follow-ups, retrieve, decide scope, generate, verify.
 
-Scope: a question is answered only when the retrieved passages contain a sentence that matches it well
-enough (``AnsweringSettings.min_support``, calibrated on the eval suite's unanswerable cases) and it does
-not ask about years after the report's date. Otherwise the answer says "The report does not say" and
+Scope (scope.py): a question is answered only when it asks about nothing the report cannot cover (later
+years, names it never uses, a figure its closest passage does not give) and the retrieved passages hold a
+sentence that matches it well enough. Otherwise the answer says "The report does not say", why, and
 points to the closest sections, with their citations. A language model's draft is verified sentence by
 sentence (citations.py); when nothing in it survives, the extractive answer replaces it.
 """
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
 from borderqa.answering.extractive import ExtractiveGenerator, is_list_question
+from borderqa.answering.scope import ScopeChecker
 from borderqa.citations import Verifier, parse_draft, render, renumber
 from borderqa.config import AnsweringSettings
 from borderqa.conversation import is_followup, standalone_question
@@ -23,9 +24,9 @@ from borderqa.errors import GeneratorError
 from borderqa.lexical import STOP_WORDS
 from borderqa.retrieval import Retriever
 from borderqa.sentences import SentenceBank
+from borderqa.terms import TermWeights
 from borderqa.types import Answer, Citation, Hit, Passage, Sentence, Turn
 
-REPORT_YEAR = 2014
 _TIME_WORDS = re.compile(r"\b(now|today|currently|current|still|latest|recent(ly)?|at present|nowadays|these days|so far|to date)\b", re.IGNORECASE)
 _OPENING_LOWER = {"the", "a", "an", "in", "on", "at", "since", "between", "during", "most", "many", "some", "this", "these", "there", "it", "of", "as", "for", "while", "although", "mexico's"}
 
@@ -42,10 +43,6 @@ class _Prepared:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def later_years(question: str) -> list[int]:
-    return [int(y) for y in re.findall(r"\b(20[1-9]\d)\b", question) if int(y) > REPORT_YEAR]
-
-
 def time_sensitive(question: str) -> bool:
     return bool(_TIME_WORDS.search(question))
 
@@ -59,13 +56,22 @@ def frame_in_time(text: str) -> str:
 
 
 class AnswerPipeline:
-    def __init__(self, retriever: Retriever, bank: SentenceBank, generator: Generator, settings: AnsweringSettings) -> None:
+    def __init__(
+        self,
+        retriever: Retriever,
+        bank: SentenceBank,
+        generator: Generator,
+        settings: AnsweringSettings,
+        terms: TermWeights | None = None,
+    ) -> None:
         self.retriever = retriever
         self.bank = bank
         self.generator = generator
         self.settings = settings
         self.verifier = Verifier(bank)
-        self.extractive = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(settings, bank)
+        terms = terms or TermWeights(retriever.passages)
+        self.extractive = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(settings, bank, terms)
+        self.scope = ScopeChecker(terms, settings.min_support)
 
     # --- stages -------------------------------------------------------------------------------------
 
@@ -85,15 +91,9 @@ class AnswerPipeline:
         t2 = time.perf_counter()
         passages = self._context(hits, standalone)
         support = self.support(standalone, passages[: self.settings.passages])
-        years = later_years(question)
-        if years:
-            answerable, reason = False, f"the report dates from {REPORT_DATE} and cannot cover {years[0]}"
-        elif support < self.settings.min_support:
-            answerable, reason = False, "no passage of the report matches the question closely enough"
-        else:
-            answerable, reason = True, ""
+        decision = self.scope.decide(standalone, question, passages, support)
         timings = {"rewrite": t1 - t0, "retrieve": t2 - t1, "scope": time.perf_counter() - t2}
-        return _Prepared(question, standalone, hits, passages, answerable, support, reason, timings)
+        return _Prepared(question, standalone, hits, passages, decision.answerable, support, decision.reason, timings)
 
     def _context(self, hits: list[Hit], question: str) -> list[Passage]:
         """Top passages for the generator; for a list question, the whole list around a listed hit."""
@@ -192,7 +192,7 @@ class AnswerPipeline:
                 break
         citations = tuple(Citation(i + 1, p, ()) for i, p in enumerate(near))
         pointer = " and ".join(f"“{p.section}” [{i + 1}]" for i, p in enumerate(near))
-        lead = f"The report does not say: {prep.reason}." if prep.reason.startswith("the report dates") else "The report does not say."
+        lead = f"The report does not say: {prep.reason}." if prep.reason else "The report does not say."
         text = f"{lead} The closest related material is in {pointer}." if near else lead
         sentences = (
             *extra,

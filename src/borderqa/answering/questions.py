@@ -1,0 +1,107 @@
+"""What a question asks for: the kind of answer it expects and the thing it asks about.
+
+* ``expected_kind``: "number" (how many, how much, what share ...), "date" (when, what year ...), "name"
+  (who, where, which agency ...) or "" when the question does not constrain the answer's form.
+* ``offers_kind``: whether a sentence holds an answer of that kind that the question does not already
+  contain (a number, a year or month, a name).
+* ``focus``: for "how many X" and "what is the X of ..." questions, the words of X: a figure or an
+  attribute ("population", "salary", "exchange rate") that an answering passage must mention.
+"""
+
+from __future__ import annotations
+
+import re
+
+from borderqa.lexical import expand_query, fold, tokenize
+from borderqa.terms import TermWeights
+
+_NUMBER_Q = re.compile(
+    r"\b(how (many|much|long|far|wide|big|large|often|old|high|low|fast)|what (share|percent(age)?|proportion|"
+    r"number|fraction|rate|amount|size|portion)|number of|by how much|what did .{0,40} cost)\b",
+    re.IGNORECASE,
+)
+_DATE_Q = re.compile(r"\b(when|what year|which year|what month|what date|since when|in what year)\b", re.IGNORECASE)
+_NAME_Q = re.compile(
+    r"^\s*(who|whom|where)\b|\b(who|whom) (is|was|are|were|did|does|has|have|had|leads|heads|runs)\b|"
+    r"\b(in )?which (city|town|state|states|country|countries|river|rivers|crossing|crossings|place|places|"
+    r"agency|agencies|department|organi[sz]ation|organi[sz]ations|company|companies|governor|official)\b",
+    re.IGNORECASE,
+)
+_NUMBER_IN = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|"
+    r"millions?|half|third|quarter|several)\b",
+    re.IGNORECASE,
+)
+_DATE_IN = re.compile(
+    r"\b(1[89]\d\d|20\d\d|january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|century|decade|1990s|1980s)\b",
+    re.IGNORECASE,
+)
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_CAPITAL = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-ZÁÉÍÓÚÑ][\w’'-]+")
+
+# "how many X did ...", "what is the X of ...": X ends at the verb or preposition that follows it.
+_STOP_AFTER = r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|of|in|on|at|for|to|per|by|go|goes|went|make|makes|made|get|gets|got|work|works|sit|sits)"
+_FOCUS = (
+    re.compile(rf"\bhow (?:many|much) (?!{_STOP_AFTER}\b)((?:[\w'’-]+ ){{1,3}}?)(?={_STOP_AFTER}\b|[?,]|$)", re.IGNORECASE),
+    re.compile(r"\bwhat(?:'s|’s| is| was| are| were) (?:the |its |their |an? )?((?:[\w'’-]+ ){1,3}?)(?:of|for|between)\b", re.IGNORECASE),
+)
+# Words that name no particular figure or attribute ("what share of", "what kind of", "how many people").
+_GENERIC = frozenset(tokenize(
+    "share kind kinds type types name names like people person number numbers amount total extra main general "
+    "specific role condition conditions part percent percentage proportion rate level figure figures way ways "
+    "long far much many thing things happened happen exact exactly roughly approximate approximately"
+))
+
+
+def expected_kind(question: str) -> str:
+    if _NUMBER_Q.search(question):
+        return "number"
+    if _DATE_Q.search(question):
+        return "date"
+    if _NAME_Q.search(question):
+        return "name"
+    return ""
+
+
+def offers_kind(kind: str, question: str, sentence: str) -> bool:
+    if kind == "number":
+        asked = set(_DIGITS.findall(question))
+        return bool(set(_DIGITS.findall(sentence)) - asked) or bool(_NUMBER_IN.search(re.sub(r"\d", "", sentence)))
+    if kind == "date":
+        return bool(_DATE_IN.search(sentence))
+    if kind == "name":
+        asked = {fold(w) for w in re.findall(r"[\w’'-]+", question)}
+        return any(fold(w) not in asked for w in _CAPITAL.findall(sentence))
+    return False
+
+
+# Focus words the report expresses otherwise: "how many spots" / "in four different places".
+FOCUS_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "spot": ("place", "point", "location"),
+    "dollar": ("$",),
+    "money": ("$", "fund"),
+    "cost": ("$",),
+    "price": ("$",),
+    "fund": ("$",),
+}
+
+
+def focus_found(focus: list[str], words: set[str], text: str) -> bool:
+    """Whether a passage (its words; its raw text for "$") mentions any of the focus words or a synonym."""
+    for alt in expand_query([*focus, *(a for f in focus for a in FOCUS_SYNONYMS.get(f, ()))]):
+        found = alt in text if alt == "$" else TermWeights.matches(alt, words)
+        if found:
+            return True
+    return False
+
+
+def focus(question: str) -> tuple[str, list[str]]:
+    """The thing asked about, as typed ("exchange rate"), and its words; ("", []) when none stands out."""
+    for pattern in _FOCUS:
+        m = pattern.search(question)
+        if m:
+            words = [t for t in tokenize(m.group(1)) if not t[0].isdigit() and t not in _GENERIC]
+            if words:
+                return m.group(1).strip(), words
+    return "", []

@@ -1,0 +1,99 @@
+"""What the report's vocabulary says about a question: how specific each of its words is, whether a word
+is matched by a sentence, and which names in it the report never uses.
+
+Built once from the indexed passages. Used by the extractive generator (which sentence answers) and by
+the scope check (does the report answer at all). Words are the lexical tokenizer's (accents and case
+folded, plurals stripped, numbers whole); a question word also matches a sentence word that shares its
+first five letters ("deported" / "deportations"), or one of its synonyms in ``lexical.SYNONYMS``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from borderqa.lexical import expand_query, fold, tokenize
+from borderqa.types import Passage
+
+PREFIX = 5  # letters two words must share to match ("deported" / "deportations")
+
+# Names staff use that the report spells out another way: they are not unknown to it.
+NAME_ALIASES = frozenset({"northern triangle", "dhs", "hhs", "cbp", "otm", "otms", "fy", "q1", "q2", "q3", "q4"})
+_NAME_RE = re.compile(r"[A-Za-zÀ-ÿ][\w’'.-]*")
+_SENTENCE_START = re.compile(r"(^|[.?!:;]\s+|[\"“(]\s*)$")
+
+
+def passage_words(passage: Passage) -> set[str]:
+    """The tokens of a passage with its setting (section titles and list lead-in)."""
+    return set(tokenize(f"{passage.text} {' '.join(passage.section_path)} {passage.context}"))
+
+
+class TermWeights:
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        df: Counter[str] = Counter()
+        folded: set[str] = set()
+        for p in passages:
+            df.update(passage_words(p))
+            folded.update(re.findall(r"[a-z0-9]+", fold(f"{p.text} {' '.join(p.section_path)}")))
+        self._df = df
+        self._n = max(len(passages), 1)
+        self._folded_words = folded
+        self._prefixes = {w[:PREFIX] for w in df if len(w) >= PREFIX}
+
+    def idf(self, token: str) -> float:
+        return math.log((self._n + 1) / (self._df.get(token, 0) + 0.5))
+
+    def question_weights(self, question: str) -> dict[str, float]:
+        """The question's words (with the report's synonyms), each weighted by how rare it is."""
+        return {t: self.idf(t) for t in dict.fromkeys(expand_query(tokenize(question)))}
+
+    @staticmethod
+    def matches(token: str, words: set[str]) -> bool:
+        if token in words:
+            return True
+        if len(token) >= PREFIX and not token[0].isdigit():
+            prefix = token[:PREFIX]
+            return any(w.startswith(prefix) for w in words if len(w) >= PREFIX)
+        return False
+
+    def coverage(self, weights: Mapping[str, float], words: set[str]) -> float:
+        """Share of the question's weight that these words match."""
+        total = sum(weights.values())
+        if not total:
+            return 0.0
+        return sum(w for t, w in weights.items() if self.matches(t, words)) / total
+
+    def known(self, word: str) -> bool:
+        """Whether the report uses this word (folded), allowing a plural or a longer form of it."""
+        w = fold(word)
+        # plural, or a nationality adjective of a place the report names ("Cuban" / "Cuba")
+        if any(x in self._folded_words for x in (w, w.removesuffix("s"), w.removesuffix("n"), w.removesuffix("an"))):
+            return True
+        return len(w) >= PREFIX and w[:PREFIX] in self._prefixes
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Capitalised words of the question (names, places, organisations) that the report never uses.
+
+        Sentence-initial words, acronyms of up to four letters (the report often spells them out) and
+        tokens with digits ("FY2014") are not judged; nor are the aliases in ``NAME_ALIASES``.
+        """
+        folded_q = fold(question)
+        out: list[str] = []  # adjacent unknown words form one name ("Otto Pérez Molina")
+        last_end = -1
+        for m in _NAME_RE.finditer(question):
+            word = m.group().rstrip(".’'").removesuffix("’s").removesuffix("'s")
+            if not word or not word[0].isupper() or _SENTENCE_START.search(question[: m.start()]):
+                continue
+            if any(c.isdigit() for c in word) or (word.isupper() and len(word) <= 4):
+                continue
+            parts = [p for p in re.split(r"[-’'.]", fold(word)) if len(p) > 1]
+            if any(alias in folded_q for alias in NAME_ALIASES if fold(word) in alias.split()):
+                continue
+            if any(not self.known(p) for p in parts):
+                follows = out and re.fullmatch(r"\s+", question[last_end : m.start()])
+                out[-1:] = [f"{out[-1]} {word}"] if follows else [*out[-1:], word]
+                last_end = m.start() + len(word)
+        return out
+

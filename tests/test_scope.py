@@ -1,0 +1,126 @@
+"""Question analysis, corpus word statistics and the scope decision (fast: synthetic passages)."""
+
+from __future__ import annotations
+
+import pytest
+
+from borderqa.answering.questions import expected_kind, focus, focus_found, offers_kind
+from borderqa.answering.scope import ScopeChecker, later_years
+from borderqa.terms import TermWeights, passage_words
+from borderqa.types import Passage
+
+
+def _p(n: int, text: str, section: tuple[str, ...] = ("Border Security Strategy",)) -> Passage:
+    return Passage(f"report:p{n:04d}", "report", section, 1, n, text)
+
+
+PASSAGES = [
+    _p(1, "In February 2014, WOLA investigators crossed the line in four different places without showing a passport."),
+    _p(2, "Mexico deported 80,079 migrants in 2013. Hondurans were 44 percent of them."),
+    _p(3, "The cost of a temporary border work visa is approximately US$24."),
+    _p(4, "Cuba and Guatemala send workers; the Department of Homeland Security declared an emergency."),
+    _p(5, "Tapachula is the largest city of the Soconusco; deportations rose there."),
+]
+TERMS = TermWeights(PASSAGES)
+
+
+def test_rare_words_weigh_more() -> None:
+    assert TERMS.idf("passport") > TERMS.idf("2013") or TERMS.idf("passport") >= TERMS.idf("mexico")
+    assert TERMS.idf("never-seen-word") > TERMS.idf("mexico")
+
+
+def test_words_match_by_prefix_and_exactly() -> None:
+    assert TERMS.matches("deported", {"deportation"})
+    assert TERMS.matches("visa", {"visa"})
+    assert not TERMS.matches("visa", {"passport"})
+    assert not TERMS.matches("2013", {"20130"})  # numbers match whole
+
+
+def test_coverage_is_weighted_by_rarity() -> None:
+    weights = TERMS.question_weights("How many migrants did Mexico deport?")
+    assert TERMS.coverage(weights, passage_words(PASSAGES[1])) > TERMS.coverage(weights, passage_words(PASSAGES[2]))
+    assert TERMS.coverage({}, {"x"}) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "unknown"),
+    [
+        ("How long is the US-Canada border?", ["US-Canada"]),
+        ("What did president Otto Pérez Molina say?", ["Otto Pérez Molina"]),
+        ("What do Cuban workers do in Tapachula?", []),  # "Cuban" / "Cuba"
+        ("What did DHS declare?", []),  # short acronyms are not judged
+        ("How many Hondurans were deported in FY2013?", []),  # plural of a known word; tokens with digits
+        ("Tapachula: how big is it?", []),
+        ("Where do migrants from the Northern Triangle cross?", []),  # an alias staff use
+    ],
+)
+def test_unknown_names(question: str, unknown: list[str]) -> None:
+    assert TERMS.unknown_names(question) == unknown
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many migrants did Mexico deport in 2013?", "number"),
+        ("What share of them were Honduran?", "number"),
+        ("When did the Zapatistas rise up?", "date"),
+        ("Who heads the Citizen Power Police?", "name"),
+        ("Which agencies run checkpoints?", "name"),
+        ("Why do migrants ride the train?", ""),
+    ],
+)
+def test_expected_kind(question: str, kind: str) -> None:
+    assert expected_kind(question) == kind
+
+
+def test_offers_kind_ignores_what_the_question_already_says() -> None:
+    q = "How many migrants did Mexico deport in 2013?"
+    assert offers_kind("number", q, "Mexico deported 80,079 migrants in 2013.")
+    assert not offers_kind("number", q, "Mexico deported migrants in 2013.")
+    assert offers_kind("number", q, "Mexico deported eleven thousand migrants.")
+    assert offers_kind("date", "When?", "It began in March.")
+    assert offers_kind("name", "Who leads it?", "It is led by Manuel Velasco.")
+    assert not offers_kind("name", "Who leads it?", "It is led by the governor.")
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        ("What's the population of Tapachula?", "population"),
+        ("What is the monthly salary of an INM agent?", "monthly salary"),
+        ("How many kilometers of fence has Guatemala built?", "kilometers"),
+        ("How many people are in the task force?", ""),  # generic: no particular figure
+        ("Of the 7 departments, how many sit on the border?", ""),  # a verb, not a thing
+        ("Why do migrants ride the train?", ""),
+    ],
+)
+def test_focus(question: str, phrase: str) -> None:
+    assert focus(question)[0] == phrase
+
+
+def test_focus_found_with_synonyms_and_dollar_signs() -> None:
+    assert focus_found(["spot"], passage_words(PASSAGES[0]), PASSAGES[0].text)  # "places"
+    assert focus_found(["dollar"], passage_words(PASSAGES[2]), PASSAGES[2].text)  # "US$24"
+    assert not focus_found(["population"], passage_words(PASSAGES[4]), PASSAGES[4].text)
+
+
+def test_later_years() -> None:
+    assert later_years("What happened in 2016 and 2013?") == [2016]
+    assert later_years("What happened in 2014?") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "top", "support", "answerable", "reason"),
+    [
+        ("How many migrants did Mexico deport in 2015?", 1, 1.0, False, "cannot cover 2015"),
+        ("How long is the US-Canada border?", 0, 1.0, False, "never mentions “US-Canada”"),
+        ("What's the population of Tapachula?", 4, 1.0, False, "nothing on “population”"),
+        ("How many migrants did Mexico deport in 2013?", 1, 0.4, False, "closely enough"),
+        ("How many migrants did Mexico deport in 2013?", 1, 1.0, True, ""),
+        ("How much does a work visa cost?", 2, 1.0, True, ""),
+    ],
+)
+def test_scope_decisions(question: str, top: int, support: float, answerable: bool, reason: str) -> None:
+    decision = ScopeChecker(TERMS, min_support=0.6).decide(question, question, [PASSAGES[top]], support)
+    assert decision.answerable is answerable
+    assert reason in decision.reason
