@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from borderqa.chunking import ends_sentence, split_passages
+from borderqa.chunking import ends_sentence, split_passages, title_page_role
 from borderqa.corpus import load_corpus
 from borderqa.types import Passage
 
@@ -100,6 +100,11 @@ def test_title_byline_and_acknowledgements(passages: list[Passage]) -> None:
     assert any(p.text.startswith("By Adam Isacson") for p in title)
     assert passages[len(title)].section == "Introduction"
     assert any(p.section == "Acknowledgements" and "Ford Foundation" in p.text for p in passages)
+
+
+def test_title_page_lines_know_what_they_are(passages: list[Passage]) -> None:
+    roles = {p.text[:20]: title_page_role(p) for p in passages if p.kind == "title"}
+    assert roles == {"June 2014": "date", "Mexico's Other Borde": "title", "By Adam Isacson, Sen": "byline"}
 
 
 def test_paragraph_numbers_restart_per_section(passages: list[Passage]) -> None:

@@ -115,6 +115,16 @@ def test_title_page_answers_who_wrote_it() -> None:
     assert BM25Index([byline, body]).search("Who are the authors?", 1)[0][0] == "report:p0001"
 
 
+def test_title_page_lines_answer_their_own_questions() -> None:
+    date = _p(1, "June 2014", ("Title page",), kind="title")
+    title = _p(2, "Mexico's Other Border: Security, Migration", ("Title page",), kind="title")
+    byline = _p(3, "By Adam Isacson, Maureen Meyer, Gabriela Morales", ("Title page",), kind="title")
+    index = BM25Index([date, title, byline])
+    assert index.search("Who wrote it?", 1)[0][0] == "report:p0003"
+    assert index.search("What is its title?", 1)[0][0] == "report:p0002"
+    assert index.search("When was it published?", 1)[0][0] == "report:p0001"
+
+
 def test_search_returns_only_matching_passages_best_first() -> None:
     index = BM25Index([_p(1, "86,298 deportations in 2013"), _p(2, "nothing relevant"), _p(3, "2013 deportations")])
     hits = index.search("How many deportations (86298) in 2013?", 10)

@@ -13,8 +13,17 @@ from langchain_core.runnables import RunnableLambda
 import borderqa.retrieval as retrieval
 from borderqa.config import RetrievalSettings
 from borderqa.embedding import FakeEmbedder
-from borderqa.index import ChromaIndex, embedding_text, embedding_texts
-from borderqa.retrieval import LangChainRetriever, Retriever, list_leads, maxsim, zscores
+from borderqa.index import TITLE_PAGE_LABELS, ChromaIndex, embedding_text, embedding_texts, token_text
+from borderqa.retrieval import (
+    LangChainRetriever,
+    Retriever,
+    list_leads,
+    maxsim,
+    rrf_scores,
+    standardise,
+    with_lead_in,
+    zscores,
+)
 from borderqa.types import Document, Passage
 
 AGENCIES = ("Conditions in the Border Zone", "Mexican Agencies")
@@ -80,6 +89,16 @@ def test_title_page_is_embedded_with_the_label_and_the_document_title() -> None:
     assert embedding_texts(_passages()[1], "Mexico's Other Border") == [embedding_text(_passages()[1])]
 
 
+def test_each_title_page_line_is_labelled_by_what_it_is() -> None:
+    date = Passage("report:p0001", "report", ("Title page",), 1, 1, "June 2014", kind="title")
+    title = Passage("report:p0002", "report", ("Title page",), 2, 2, "Mexico's Other Border", kind="title")
+    assert embedding_text(date).startswith(TITLE_PAGE_LABELS["date"])
+    assert embedding_text(title).startswith(TITLE_PAGE_LABELS["title"])
+    assert "authors" not in embedding_text(title)
+    assert token_text(title) == embedding_text(title)  # a title line's word pieces are read with its label
+    assert token_text(_passages()[4]) == _passages()[4].text
+
+
 def test_word_piece_vectors_are_stored_per_passage(index: ChromaIndex) -> None:
     tokens = index.token_vectors()
     assert set(tokens) == {p.id for p in _passages()}
@@ -108,6 +127,26 @@ def test_zscores_standardise_and_survive_constant_input() -> None:
     assert z.mean() == pytest.approx(0.0, abs=1e-6) and z.std() == pytest.approx(1.0, abs=1e-6)
     assert zscores(np.array([2.0, 2.0])).tolist() == [0.0, 0.0]
     assert zscores(np.array([])).tolist() == []
+
+
+def test_standardise_uses_the_reference_spread() -> None:
+    own = np.array([1.0, 2.0, 3.0])
+    z = standardise(np.array([1.0, 2.0, 5.0]), own)  # the third reads better than its own pieces
+    assert z.tolist() == pytest.approx([-1.2247, 0.0, 3.6742], abs=1e-3)
+    assert standardise(own, np.array([2.0, 2.0])).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_list_items_are_read_with_their_lead_in() -> None:
+    tokens = {"item": np.ones((2, 3), dtype=np.float32), "lead": np.zeros((4, 3), dtype=np.float32)}
+    read = with_lead_in(tokens, {"item": "lead", "orphan": "lead", "item2": "missing"})
+    assert list(read) == ["item"] and read["item"].shape == (6, 3)
+
+
+def test_rrf_scores_reward_ranks_on_both_sides() -> None:
+    settings = RetrievalSettings(fusion="rrf", rrf_k=10, dense_weight=0.5, lexical_weight=0.5)
+    scores = rrf_scores(["a", "b", "c"], {"a": 1, "b": 2}, {"b": 1, "c": 2}, settings)
+    assert scores.argmax() == 1  # "b": second on one side, first on the other
+    assert scores.mean() == pytest.approx(0.0, abs=1e-6) and scores.std() == pytest.approx(1.0, abs=1e-5)
 
 
 def test_maxsim_averages_each_query_pieces_best_match() -> None:
@@ -189,6 +228,13 @@ def test_list_items_rise_with_their_lead_in(retriever: Retriever) -> None:
     hits = retriever.search("Which three corridors do migrants pass through?", k=3)
     ids = [h.passage.id for h in hits]
     assert "report:p0007" in ids and ("report:p0008" in ids or "report:p0009" in ids)
+
+
+def test_rrf_fusion_is_a_setting(index: ChromaIndex) -> None:
+    rrf = Retriever(index, FakeEmbedder(), RetrievalSettings(k=3, fetch_k=10, fusion="rrf", rrf_k=5))
+    hits = rrf.search("How many people did Mexico deport in 2013?")
+    assert hits[0].passage.id == "report:p0003"
+    assert hits[0].dense_rank is not None and hits[0].lexical_rank is not None
 
 
 def test_without_rescoring_only_fusion_orders(index: ChromaIndex) -> None:

@@ -14,7 +14,8 @@ The rules, in the order they are applied (each is tested on the real report):
    from the manifest ``outline`` (the report's table of contents); a heading missing from the outline is
    logged and treated as a sibling of the current deepest heading.
 4. Title page. Blocks up to a byline (a block starting "By ") in the first few blocks form the "Title page"
-   section; prose before the first heading forms "Introduction".
+   section; prose before the first heading forms "Introduction". ``title_page_role`` says what each
+   title-page line is: the byline, the date, or the title.
 5. Lists. Each item is its own passage. The paragraph just before a list is its lead-in when it ends with
    ":" or announces "the following"; items keep it as context. An indented item's context is its parent.
 6. Block quotes. A paragraph after one that ends in ":" (and is not a list), or one whose opening is named
@@ -31,6 +32,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from borderqa.types import Document, Passage, PassageKind
 
@@ -44,6 +46,12 @@ PREAMBLE_SECTION = "Introduction"
 _LIST_RE = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+")
 _LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _SENTENCE_END_RE = re.compile(r"""[.!?:;…](?:["'”’)\]]{0,3})$""")
+_DATE_RE = re.compile(
+    r"((january|february|march|april|may|june|july|august|september|october|november|december)\s+)?"
+    r"(\d{1,2},?\s+)?\d{4}",
+    re.IGNORECASE,
+)
+TitleRole = Literal["title", "byline", "date"]
 _SMALL_WORDS = {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to", "with", "de", "la", "las", "del"}
 
 
@@ -161,6 +169,16 @@ def _classify(blocks: list[_Block], outline: _Outline) -> list[_Block]:
             block.kind = "heading"
         out.append(block)
     return out
+
+
+def title_page_role(passage: Passage) -> TitleRole:
+    """What a title-page line is: the byline ("By ..."), the date of publication, or (else) the title."""
+    text = passage.text.strip()
+    if text.startswith("By "):
+        return "byline"
+    if _DATE_RE.fullmatch(text):
+        return "date"
+    return "title"
 
 
 def _title_page_end(blocks: list[_Block]) -> int:

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from borderqa.chunking import TitleRole, title_page_role
 from borderqa.types import Passage
 
 _STOP_TEXT = """a about above after again against all am an and any are as at be because been before being below
@@ -82,8 +83,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "soldier": ("army", "military"),
 }
 
-# Words for what a title page holds, so "who wrote the report" can find the byline.
-TITLE_PAGE_WORDS = "title page author authors byline written date published publication"
+# Words for what each title-page line is, so "who wrote the report" finds the byline and not the title.
+TITLE_PAGE_WORDS: dict[TitleRole, str] = {
+    "title": "title page title",
+    "byline": "title page author authors byline written wrote",
+    "date": "title page date published publication",
+}
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*(?:-[a-z0-9]+)+|\d+(?:[.,]\d+)*|[a-z]+(?:[-'][a-z0-9]+)*|\d+[a-z]+")
 
@@ -145,7 +150,7 @@ def passage_fields(passage: Passage) -> list[tuple[str, int]]:
     """What BM25 indexes for a passage, as (text, weight): its words count double, its setting once."""
     fields = [(passage.text, 2), (passage.section_path[-1] if passage.section_path else "", 1), (passage.context, 1)]
     if passage.kind == "title":
-        fields.append((TITLE_PAGE_WORDS, 1))
+        fields.append((TITLE_PAGE_WORDS[title_page_role(passage)], 1))
     return fields
 
 
