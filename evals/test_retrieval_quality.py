@@ -26,8 +26,9 @@ def results(assistant: Assistant, cases: list[Case], record: Callable[[Retrieval
     return out
 
 
-# Regression floors under today's figures (r@1 0.850, r@5 0.955, MRR 0.893): a drop below fails the suite.
-FLOORS = {"recall_at_5": 0.93, "recall_at_1": 0.80, "mrr": 0.86}
+# Regression floors just under today's figures (r@1 0.882, r@5 0.974, MRR 0.920; two cases of margin on the
+# recalls): a drop below fails the suite.
+FLOORS = {"recall_at_5": 0.967, "recall_at_1": 0.875, "mrr": 0.915}
 
 
 @pytest.mark.parametrize("metric", sorted(FLOORS))
@@ -35,7 +36,6 @@ def test_hybrid_above_regression_floor(results: dict[str, RetrievalResult], metr
     assert getattr(results["hybrid"], metric) >= FLOORS[metric]
 
 
-@pytest.mark.xfail(reason="issue 3 targets not reached yet: see evals/reports/latest.md", strict=False)
 @pytest.mark.parametrize("metric", sorted(THRESHOLDS))
 def test_hybrid_meets_threshold(results: dict[str, RetrievalResult], metric: str) -> None:
     hybrid = results["hybrid"]
