@@ -33,9 +33,10 @@ WORDS_WEIGHT = 0.35  # share of the question's (rarity-weighted) words in the se
 SETTING_WEIGHT = 0.2  # ... in the sentence's passage, section titles and lead-in
 KIND_WEIGHT = 0.2  # the sentence holds the kind of answer asked for
 EXTRA_WITHIN = 0.5  # further sentences of the top passage scoring within this of its best
+MIN_ANSWER_WORDS = 8  # shorter passages (captions, bare list items) are skipped for prose answers
 
 _LIST_QUESTION = re.compile(
-    r"\b(list|name (the|all|some)|which (agencies|countries|organizations|organisations|programs|cities|routes|"
+    r"(^|\b(can|could) you )list\b|\b(name (the|all|some)|which (agencies|countries|organizations|organisations|programs|cities|routes|"
     r"corridors|states|forces|units|groups|people|shelters)|what (are|were) (the )?(\w+ ){0,3}"
     r"(routes|corridors|recommendations|agencies|steps|programs|strategies|lines|elements|kinds|types|forms)|"
     r"recommend\w*|what does the report (propose|recommend)|who (did|does) (wola|the report) thank)\b",
@@ -94,7 +95,9 @@ class ExtractiveGenerator:
         yield self.generate(question, passages)
 
     def _prose_answer(self, scored: list[ScoredSentence], passages: Sequence[Passage]) -> str:
-        top = [s for s in scored if s.passage == 0] or scored
+        # A passage that is only a name (a caption, a one-line list item) cannot answer on its own.
+        source = next((i for i, p in enumerate(passages) if len(p.text.split()) >= MIN_ANSWER_WORDS), 0)
+        top = [s for s in scored if s.passage == source] or scored
         best = top[0]
         chosen = [best]
         for s in top[1:]:

@@ -1,0 +1,65 @@
+"""The extractive generator on synthetic passages (fast: hashed bag-of-words embeddings)."""
+
+from __future__ import annotations
+
+from borderqa.answering.extractive import ExtractiveGenerator, is_list_question
+from borderqa.config import AnsweringSettings
+from borderqa.embedding import FakeEmbedder
+from borderqa.sentences import SentenceBank
+from borderqa.terms import TermWeights
+from borderqa.types import Passage
+
+
+def _p(n: int, text: str, kind: str = "paragraph", context_id: str | None = None) -> Passage:
+    return Passage(f"report:p{n:04d}", "report", ("Migrants in Transit",), n, n, text, kind=kind, context_id=context_id)  # type: ignore[arg-type]
+
+
+DEPORT = _p(1, "Mexico stepped up enforcement in 2013. The INM deported 80,079 migrants that year. Most were Honduran. "
+               "Shelters reported more abuse. The weather was hot.")
+OTHER = _p(2, "Mexico deported migrants from many countries, and the numbers keep rising every year in the south.")
+CAPTION = _p(3, "Joint Task Force Tecún Umán, Guatemala")
+TASK_FORCE = _p(4, "The Tecún Umán task force has between 500 and 1,000 members and is headquartered in Coatepeque.")
+LEAD = _p(5, "The agencies we encountered at checkpoints included:")
+ITEMS = [_p(6 + i, name, kind="list_item", context_id=LEAD.id) for i, name in enumerate(("Federal Police", "Army", "Navy"))]
+ALL = [DEPORT, OTHER, CAPTION, TASK_FORCE, LEAD, *ITEMS]
+
+
+def _generator() -> ExtractiveGenerator:
+    return ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights(ALL))
+
+
+def test_answer_comes_from_the_top_passage_with_the_number_asked_for() -> None:
+    answer = _generator().generate("How many migrants did the INM deport in 2013?", [DEPORT, OTHER])
+    assert "80,079" in answer
+    assert "[2]" not in answer  # the top passage answers: nothing cited from the second
+    assert "The weather was hot" not in answer
+
+
+def test_extra_sentences_keep_the_reports_order() -> None:
+    answer = _generator().generate("How many migrants did the INM deport in 2013, and from where?", [DEPORT])
+    sentences = [s for s in answer.split(" [1]") if s.strip()]
+    assert 1 <= len(sentences) <= 3
+    positions = [DEPORT.text.index(s.strip().lstrip(". ")) for s in sentences]
+    assert positions == sorted(positions)
+
+
+def test_a_bare_caption_is_skipped_for_the_passage_after_it() -> None:
+    answer = _generator().generate("How many members does the Tecún Umán task force have?", [CAPTION, TASK_FORCE])
+    assert "500 and 1,000" in answer and "[2]" in answer
+
+
+def test_list_question_gets_the_lead_in_and_bullets() -> None:
+    answer = _generator().generate("Which agencies did they encounter at checkpoints?", [LEAD, *ITEMS])
+    lines = answer.splitlines()
+    assert lines[0].startswith("The agencies we encountered") and lines[0].endswith("[1]")
+    assert [line.split(" [")[0] for line in lines[1:]] == ["- Federal Police", "- Army", "- Navy"]
+
+
+def test_list_questions_are_told_from_questions_that_mention_a_list() -> None:
+    assert is_list_question("List the programs for the southern border.")
+    assert is_list_question("Which agencies run checkpoints?")
+    assert not is_list_question("Which authorities topped the list of abusers?")
+
+
+def test_no_passages_is_a_refusal() -> None:
+    assert _generator().generate("Anything?", []).startswith("The report does not say")
