@@ -52,6 +52,8 @@ def test_coverage_is_weighted_by_rarity() -> None:
         ("How many Hondurans were deported in FY2013?", []),  # plural of a known word; tokens with digits
         ("Tapachula: how big is it?", []),
         ("Where do migrants from the Northern Triangle cross?", []),  # an alias staff use
+        ("How far is Tapachulla from the border?", []),  # a misspelling of a name the report uses
+        ("How far is Tijuana from the border?", ["Tijuana"]),
     ],
 )
 def test_unknown_names(question: str, unknown: list[str]) -> None:

@@ -9,6 +9,7 @@ first five letters ("deported" / "deportations"), or one of its synonyms in ``le
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections import Counter
@@ -18,6 +19,8 @@ from borderqa.lexical import expand_query, fold, tokenize
 from borderqa.types import Passage
 
 PREFIX = 5  # letters two words must share to match ("deported" / "deportations")
+TYPO_MIN_LETTERS = 6  # names this long are checked for misspellings ...
+TYPO_SIMILARITY = 0.85  # ... of a report word at least this similar (difflib ratio)
 
 # Names staff use that the report spells out another way: they are not unknown to it.
 NAME_ALIASES = frozenset({"northern triangle", "dhs", "hhs", "cbp", "otm", "otms", "fy", "q1", "q2", "q3", "q4"})
@@ -41,6 +44,7 @@ class TermWeights:
         self._n = max(len(passages), 1)
         self._folded_words = folded
         self._prefixes = {w[:PREFIX] for w in df if len(w) >= PREFIX}
+        self._long_words = sorted(w for w in folded if len(w) >= TYPO_MIN_LETTERS - 1)
 
     def idf(self, token: str) -> float:
         return math.log((self._n + 1) / (self._df.get(token, 0) + 0.5))
@@ -71,7 +75,10 @@ class TermWeights:
         # plural, or a nationality adjective of a place the report names ("Cuban" / "Cuba")
         if any(x in self._folded_words for x in (w, w.removesuffix("s"), w.removesuffix("n"), w.removesuffix("an"))):
             return True
-        return len(w) >= PREFIX and w[:PREFIX] in self._prefixes
+        if len(w) >= PREFIX and w[:PREFIX] in self._prefixes:
+            return True
+        # a misspelling of a word the report uses ("Tapachulla") is not an unknown name
+        return len(w) >= TYPO_MIN_LETTERS and bool(difflib.get_close_matches(w, self._long_words, n=1, cutoff=TYPO_SIMILARITY))
 
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised words of the question (names, places, organisations) that the report never uses.
