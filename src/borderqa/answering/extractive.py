@@ -10,7 +10,7 @@ scoring within ``EXTRA_WITHIN`` of it, in the report's order, with the sentence 
 with a pronoun ("These ...", "It ..."). Measured on the eval's 313 answerable cases (fact accuracy /
 citation precision): best sentence of any retrieved passage 0.67 / 0.81; best sentence of the top
 passage 0.68 / 0.85 (retrieval's order is the better judge of which paragraph answers); up to three of
-its sentences 0.82 / 0.85. A question that asks for a list, when the top passages belong to one, is
+its sentences 0.82 / 0.85. A question that asks for a list, when the top passage belongs to one, is
 answered with the list's lead-in and its items as bullets.
 """
 
@@ -120,7 +120,7 @@ class ExtractiveGenerator:
 
     def _list_answer(self, passages: Sequence[Passage]) -> str:
         ids = {p.id: i for i, p in enumerate(passages)}
-        for p in passages[:2]:  # only a list the top passages belong to: a list further down is a guess
+        for p in passages[:1]:  # only a list the top passage belongs to: a list further down is a guess
             lead = p.context_id if p.kind == "list_item" else (p.id if any(q.context_id == p.id for q in passages) else None)
             if lead is None:
                 continue
