@@ -106,6 +106,11 @@ def test_word_piece_vectors_are_stored_per_passage(index: ChromaIndex) -> None:
     assert np.allclose(np.linalg.norm(tokens["report:p0005"], axis=1), 1.0, atol=1e-3)
 
 
+def test_small_indexes_are_searched_exhaustively(index: ChromaIndex) -> None:
+    collection, _ = index._open()
+    assert collection.configuration["hnsw"]["ef_search"] >= collection.count()
+
+
 def test_rebuild_reuses_vectors_and_word_pieces(index: ChromaIndex) -> None:
     report = index.build([_document()], _passages(), "test-chunker", force=True)
     assert report.embedded == 0 and report.reused == report.windows
