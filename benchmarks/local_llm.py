@@ -98,12 +98,14 @@ def top_passages(question: str, passages: list[Passage], k: int = 4, gold: str =
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="print every answer")
-    parser.add_argument("--passages", type=int, default=4)
+    parser.add_argument("--passages", type=int, default=3, help="passages per prompt (the setting local.passages)")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
 
     passages = report_passages()
-    generator = LlamaCppGenerator(LocalModelSettings(cache_dir=str(ROOT / ".models"), threads=args.threads))
+    generator = LlamaCppGenerator(
+        LocalModelSettings(cache_dir=str(ROOT / ".models"), threads=args.threads, passages=args.passages)
+    )
     started = time.perf_counter()
     generator.load()
     load = time.perf_counter() - started

@@ -68,6 +68,7 @@ class LocalModelSettings(_Group):
     threads: int = Field(default=2, ge=1, le=64)
     context_tokens: int = Field(default=4096, ge=512, le=32768)
     max_tokens: int = Field(default=256, ge=16, le=4096)
+    passages: int = Field(default=3, ge=1, le=12)  # passages in the prompt (latency: see answering/local.py)
 
 
 class OpenAISettings(_Group):
