@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -342,3 +343,20 @@ def test_explicit_model_path_is_verified(tmp_path: Path) -> None:
         local_model_path(settings_for(tmp_path, "1" * 64, model_path=str(model)))
     with pytest.raises(ModelError, match="does not exist"):
         local_model_path(settings_for(tmp_path, model_path=str(tmp_path / "missing.gguf")))
+
+
+def test_local_generator_prompts_with_its_configured_number_of_passages(monkeypatch: pytest.MonkeyPatch) -> None:
+    from borderqa.answering import local as local_module
+
+    seen: list[list[dict[str, str]]] = []
+
+    def fake_complete(self: object, messages: list[dict[str, str]], max_tokens: int) -> Iterator[str]:
+        seen.append(messages)
+        yield "ok"
+
+    monkeypatch.setattr(local_module.LlamaCppGenerator, "_complete", fake_complete)
+    passages = [Passage(f"report:p{i:04d}", "report", ("S",), i, i, f"Paragraph number {i}.") for i in range(1, 6)]
+    generator = local_module.LlamaCppGenerator(LocalModelSettings(passages=2))
+    assert generator.generate("Which paragraph?", passages) == "ok"
+    prompt = seen[0][-1]["content"]
+    assert "Paragraph number 2." in prompt and "Paragraph number 3." not in prompt
