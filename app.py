@@ -7,6 +7,7 @@ the zero-argument factory named by ``BORDERQA_UI_ASSISTANT="package.module:funct
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Iterable
@@ -37,7 +38,12 @@ STYLE = """<style>
 
 @st.cache_resource(show_spinner="Opening the report index…")
 def load_assistant(factory_spec: str) -> Assistant:
-    return ui.assistant_factory(factory_spec)()
+    assistant = ui.assistant_factory(factory_spec)()
+    warm_up = getattr(assistant, "warm_up", None)  # test doubles may not have one
+    if warm_up is not None:
+        with contextlib.suppress(BorderQAError):  # no index yet: the page says so when a question is asked
+            warm_up()
+    return assistant
 
 
 def html(markup: str) -> None:

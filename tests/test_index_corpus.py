@@ -119,3 +119,13 @@ def test_cli_passages_json(monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert result.exit_code == 0 and rows[0]["id"] == "report:p0001"
     assert {"id", "document", "section", "paragraph", "text", "cites"} <= rows[5].keys()
+
+
+def test_warm_up_loads_everything_a_first_question_needs(tmp_path: Path) -> None:
+    a = make(tmp_path)
+    with pytest.raises(IndexNotReadyError):
+        a.warm_up()  # before any index: the same clear error a question would get
+    a.build_index()
+    assert a.warm_up() >= 0
+    assert a._retriever is not None and a._terms is not None and "extractive" in a._generators
+    assert a.ask("How many checkpoints did WOLA pass between Tapachula and Tonalá?").text

@@ -122,6 +122,15 @@ class Assistant:
     def passages(self) -> list[Passage]:
         return self.retriever.passages
 
+    def warm_up(self) -> float:
+        """Load the embedding model, the index and the default generator now (seconds taken), so the
+        first question does not pay for it. Needs a built index."""
+        start = time.perf_counter()
+        self.search("warm up")
+        _ = self.terms
+        self.generator()
+        return time.perf_counter() - start
+
     # --- questions ----------------------------------------------------------------------------------
 
     def check_question(self, question: object) -> str:

@@ -5,6 +5,7 @@ Library errors (``BorderQAError``) become a one-line message on stderr and the e
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -226,7 +227,10 @@ def serve(host: str, port: int) -> None:
 
     from borderqa.api import create_app
 
-    uvicorn.run(create_app(_assistant()), host=host, port=port)
+    assistant = _assistant()
+    with contextlib.suppress(BorderQAError):  # no index yet: /health and every question say so
+        click.echo(f"models and index loaded in {assistant.warm_up():.1f} s", err=True)
+    uvicorn.run(create_app(assistant), host=host, port=port)
 
 
 @main.command("eval")
