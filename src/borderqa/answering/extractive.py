@@ -119,20 +119,17 @@ class ExtractiveGenerator:
         return out
 
     def _list_answer(self, passages: Sequence[Passage]) -> str:
+        """The list the top passage belongs to (as lead-in or item); a list further down is a guess."""
+        top = passages[0]
+        lead = top.context_id if top.kind == "list_item" else top.id
+        if lead is None:
+            return ""
+        items = sorted((q for q in passages if q.context_id == lead and q.kind == "list_item"), key=lambda q: q.ordinal)
+        if len(items) < 2:
+            return ""
         ids = {p.id: i for i, p in enumerate(passages)}
-        for p in passages[:1]:  # only a list the top passage belongs to: a list further down is a guess
-            lead = p.context_id if p.kind == "list_item" else (p.id if any(q.context_id == p.id for q in passages) else None)
-            if lead is None:
-                continue
-            items = [q for q in passages if q.context_id == lead and q.kind == "list_item"]
-            if len(items) < 2:
-                continue
-            items.sort(key=lambda q: q.ordinal)
-            lines = []
-            if lead in ids:
-                lines.append(f"{passages[ids[lead]].text} [{ids[lead] + 1}]")
-            for q in items:
-                first = self.bank.get([q])[0].sentences[0]
-                lines.append(f"- {first} [{ids[q.id] + 1}]")
-            return "\n".join(lines)
-        return ""
+        lines = [f"{passages[ids[lead]].text} [{ids[lead] + 1}]"] if lead in ids else []
+        for q in items:
+            first = self.bank.get([q])[0].sentences[0]
+            lines.append(f"- {first} [{ids[q.id] + 1}]")
+        return "\n".join(lines)
