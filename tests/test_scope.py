@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from borderqa.answering.questions import expected_kind, focus, focus_found, offers_kind
+from borderqa.answering.questions import action, action_found, expected_kind, focus, focus_found, offers_kind
 from borderqa.answering.scope import ScopeChecker, later_years
 from borderqa.terms import TermWeights, passage_words
 from borderqa.types import Passage
@@ -107,6 +107,31 @@ def test_focus_found_with_synonyms_and_dollar_signs() -> None:
     assert not focus_found(["population"], passage_words(PASSAGES[4]), PASSAGES[4].text)
 
 
+@pytest.mark.parametrize(
+    ("question", "verb", "stem"),
+    [
+        ("How many migrants drowned crossing the Usumacinta?", "drowned", "drown"),
+        ("How many migrants were blocked from boarding?", "blocked", "block"),
+        ("How many kidnapped migrants were rescued?", "rescued", "rescu"),  # the adjective is not the act
+        ("How many migrants die on the train each year?", "die", "die"),
+        ("How many unaccompanied children were caught in 2013?", "caught", "catch"),
+        ("How many people did Mexico deport in 2013?", "", ""),  # the verb follows the subject
+        ("How many checkpoints are there?", "", ""),
+    ],
+)
+def test_action(question: str, verb: str, stem: str) -> None:
+    found, stems = action(question)
+    assert found == verb
+    assert (stems[0] if stems else "") == stem
+
+
+def test_action_found_by_stem_or_synonym() -> None:
+    assert action_found(action("How many marines are posted there?")[1], "detachments of 54 Marines in each station")
+    assert action_found(action("How many migrants were detained?")[1], "an operation that led to the detention of 300")
+    assert action_found(action("How many migrants were kidnapped?")[1], "49 migrants were kidnapped in Reynosa")
+    assert not action_found(action("How many migrants drowned?")[1], "Migrants cross the river on rafts.")
+
+
 def test_later_years() -> None:
     assert later_years("What happened in 2016 and 2013?") == [2016]
     assert later_years("What happened in 2014?") == []
@@ -121,6 +146,8 @@ def test_later_years() -> None:
         ("How many migrants did Mexico deport in 2013?", 1, 0.4, False, "closely enough"),
         ("How many migrants did Mexico deport in 2013?", 1, 1.0, True, ""),
         ("How much does a work visa cost?", 2, 1.0, True, ""),
+        ("How many migrants drowned in 2013?", 1, 1.0, False, "do not mention “drowned”"),
+        ("How many migrants were deported in 2013?", 1, 1.0, True, ""),
     ],
 )
 def test_scope_decisions(question: str, top: int, support: float, answerable: bool, reason: str) -> None:

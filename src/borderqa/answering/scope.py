@@ -9,7 +9,9 @@ Checks, in order (the first that fails gives the reason):
 3. **Missing focus**: "how many X" / "what is the X of ..." where no word of X (or a synonym) occurs in
    the top passage or its section: the report has no figure for X ("population", "salary",
    "exchange rate", "kilometers of fence"), however close the rest of the passage is.
-4. **Weak match**: the best sentence of the top passages scores under ``min_support``
+4. **Missing act**: "how many X VERB ..." (``questions.action``) where the top passage never names the
+   act ("drowned", "were blocked") nor a word for it: the report does not count X that did it.
+5. **Weak match**: the best sentence of the top passages scores under ``min_support``
    (extractive score: embedding cosine plus word and answer-kind bonuses; calibrated on the eval suite's
    answerable and unanswerable cases, odd ids for choosing, even ids for checking).
 """
@@ -21,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from borderqa.answering.base import REPORT_DATE
-from borderqa.answering.questions import focus, focus_found
+from borderqa.answering.questions import action, action_found, focus, focus_found
 from borderqa.terms import TermWeights, passage_words
 from borderqa.types import Passage
 
@@ -58,6 +60,9 @@ class ScopeChecker:
         phrase, words = focus(question)
         if words and top and not focus_found(words, passage_words(top[0]), top[0].text):
             return ScopeDecision(False, f"the passages closest to the question give nothing on “{phrase}”")
+        verb, stems = action(question)
+        if stems and top and not action_found(stems, f"{top[0].text} {' '.join(top[0].section_path)} {top[0].context}"):
+            return ScopeDecision(False, f"the passages closest to the question do not mention “{verb}” or another word for it")
         if support < self.min_support:
             return ScopeDecision(False, "no passage of the report matches the question closely enough")
         return ScopeDecision(True)
