@@ -132,6 +132,14 @@ def test_action_found_by_stem_or_synonym() -> None:
     assert not action_found(action("How many migrants drowned?")[1], "Migrants cross the river on rafts.")
 
 
+def test_missing_numbers_allow_written_out_and_formatted_figures() -> None:
+    p = _p(9, "Of the seven departments with the lowest 2012 homicide rates, four were on the border; 80,079 people.")
+    assert ScopeChecker.missing_numbers("Of the 7 departments in 2012, how many sit on the border?", p) == []
+    assert ScopeChecker.missing_numbers("Were 80079 people deported?", p) == []
+    assert ScopeChecker.missing_numbers("What is the rate per 100,000 people in 2010?", p) == ["100,000", "2010"]
+    assert ScopeChecker.missing_numbers("How many in Q1 or FY2014?", p) == []  # not free-standing figures
+
+
 def test_later_years() -> None:
     assert later_years("What happened in 2016 and 2013?") == [2016]
     assert later_years("What happened in 2014?") == []
@@ -148,6 +156,7 @@ def test_later_years() -> None:
         ("How much does a work visa cost?", 2, 1.0, True, ""),
         ("How many migrants drowned in 2013?", 1, 1.0, False, "do not mention “drowned”"),
         ("How many migrants were deported in 2013?", 1, 1.0, True, ""),
+        ("How many migrants did Mexico deport in 2011?", 1, 1.0, False, "do not mention “2011”"),
     ],
 )
 def test_scope_decisions(question: str, top: int, support: float, answerable: bool, reason: str) -> None:

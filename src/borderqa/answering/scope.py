@@ -6,12 +6,14 @@ Checks, in order (the first that fails gives the reason):
 2. **Unknown names**: a capitalised name the report never uses ("Canada", "Trump", "Otto Pérez Molina",
    "Rio Grande Valley"): the question is about something outside it. Acronyms and aliases staff use for
    things the report spells out ("DHS", "Northern Triangle") are not judged (``TermWeights.unknown_names``).
-3. **Missing focus**: "how many X" / "what is the X of ..." where no word of X (or a synonym) occurs in
+3. **Missing figure**: a number or year the question names ("per 100,000", "in 2010", "pillar 1") is
+   not in the top passage, nor written out ("7" / "seven"): the closest paragraph is about something else.
+4. **Missing focus**: "how many X" / "what is the X of ..." where no word of X (or a synonym) occurs in
    the top passage or its section: the report has no figure for X ("population", "salary",
    "exchange rate", "kilometers of fence"), however close the rest of the passage is.
-4. **Missing act**: "how many X VERB ..." (``questions.action``) where the top passage never names the
+5. **Missing act**: "how many X VERB ..." (``questions.action``) where the top passage never names the
    act ("drowned", "were blocked") nor a word for it: the report does not count X that did it.
-5. **Weak match**: the best sentence of the top passages scores under ``min_support``
+6. **Weak match**: the best sentence of the top passages scores under ``min_support``
    (extractive score: embedding cosine plus word and answer-kind bonuses; calibrated on the eval suite's
    answerable and unanswerable cases, odd ids for choosing, even ids for checking).
 """
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 
 from borderqa.answering.base import REPORT_DATE
 from borderqa.answering.questions import action, action_found, focus, focus_found
+from borderqa.citations import numbers_in
 from borderqa.terms import TermWeights, passage_words
 from borderqa.types import Passage
 
@@ -57,6 +60,9 @@ class ScopeChecker:
         unknown = self.terms.unknown_names(asked)
         if unknown:
             return ScopeDecision(False, f"it never mentions {_quote(unknown)}")
+        missing = self.missing_numbers(asked, top[0]) if top else []
+        if missing:
+            return ScopeDecision(False, f"the passages closest to the question do not mention {_quote(missing)}")
         phrase, words = focus(question)
         if words and top and not focus_found(words, passage_words(top[0]), top[0].text):
             return ScopeDecision(False, f"the passages closest to the question give nothing on “{phrase}”")
@@ -66,3 +72,9 @@ class ScopeChecker:
         if support < self.min_support:
             return ScopeDecision(False, "no passage of the report matches the question closely enough")
         return ScopeDecision(True)
+
+    @staticmethod
+    def missing_numbers(question: str, passage: Passage) -> list[str]:
+        """Figures and years written in the question that the passage (with its setting) does not hold."""
+        held = numbers_in(f"{passage.text} {' '.join(passage.section_path)} {passage.context}")
+        return [n for n in re.findall(r"\b\d[\d,.]*\b", question) if not numbers_in(n) <= held]
