@@ -17,9 +17,9 @@ pytestmark = pytest.mark.slow
 
 THRESHOLDS = {"fact_accuracy": 0.90, "citation_precision": 0.95, "refusal_accuracy": 0.90}
 MAX_FALSE_REFUSALS = 0.05
-# Regression floors: just under what extractive reaches today (0.818 / 0.789 / 0.888 / 0.512), below the targets. A drop under a
+# Regression floors: just under what extractive reaches today (0.831 / 0.855 / 0.904 / 0.698), below the targets. A drop under a
 # floor fails the suite; the targets themselves are reported as xfail/xpass until they are reached (issue 4).
-FLOORS = {"fact_accuracy": 0.78, "citation_precision": 0.75, "citation_recall": 0.85, "refusal_accuracy": 0.45}
+FLOORS = {"fact_accuracy": 0.80, "citation_precision": 0.82, "citation_recall": 0.87, "refusal_accuracy": 0.65}
 TARGETS_NOT_YET_MET = pytest.mark.xfail(reason="issue 4 targets not reached yet: see evals/reports/latest.md", strict=False)
 
 
