@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from borderqa.answering.questions import action, action_found, expected_kind, focus, focus_found, offers_kind
+from borderqa.answering.questions import (
+    action,
+    action_found,
+    asks_rate,
+    expected_kind,
+    focus,
+    focus_found,
+    gives_rate,
+    offers_kind,
+)
 from borderqa.answering.scope import ScopeChecker, later_years
 from borderqa.terms import TermWeights, passage_words
 from borderqa.types import Passage
@@ -140,6 +149,15 @@ def test_missing_numbers_allow_written_out_and_formatted_figures() -> None:
     assert ScopeChecker.missing_numbers("How many in Q1 or FY2014?", p) == []  # not free-standing figures
 
 
+def test_rates_asked_and_given() -> None:
+    assert asks_rate("How many people cross the river each day?")
+    assert asks_rate("How much does the INM spend annually?")
+    assert not asks_rate("What do migrants face each day on the train?")  # not a figure
+    assert gives_rate("Staff may enter two days a week.")
+    assert gives_rate("tens of thousands of yearly migrants")
+    assert not gives_rate("A raft took us across for US$1.50.")
+
+
 def test_later_years() -> None:
     assert later_years("What happened in 2016 and 2013?") == [2016]
     assert later_years("What happened in 2014?") == []
@@ -157,6 +175,7 @@ def test_later_years() -> None:
         ("How many migrants drowned in 2013?", 1, 1.0, False, "do not mention “drowned”"),
         ("How many migrants were deported in 2013?", 1, 1.0, True, ""),
         ("How many migrants did Mexico deport in 2011?", 1, 1.0, False, "do not mention “2011”"),
+        ("How many migrants does Mexico deport each month?", 1, 1.0, False, "no figure per day, month or year"),
     ],
 )
 def test_scope_decisions(question: str, top: int, support: float, answerable: bool, reason: str) -> None:

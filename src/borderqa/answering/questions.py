@@ -6,6 +6,8 @@
   contain (a number, a year or month, a name).
 * ``focus``: for "how many X" and "what is the X of ..." questions, the words of X: a figure or an
   attribute ("population", "salary", "exchange rate") that an answering passage must mention.
+* ``asks_rate`` / ``gives_rate``: "how many ... each day / a year / annually" asks for a figure per unit
+  of time; a passage that gives none ("a day", "yearly", "per month") cannot answer it.
 * ``action``: for "how many X VERB ..." questions, the verb ("drowned", "were blocked"): what is counted
   is X that did it, so an answering passage must mention the act (or a word for it, ``ACTION_SYNONYMS``).
 """
@@ -186,6 +188,22 @@ def action_found(stems: list[str], text: str) -> bool:
         if any(w.startswith(prefix) for w in words):
             return True
     return False
+
+
+_RATE_ASKED = re.compile(r"\b(?:each|per|a|an|every) (?:day|night|week|month|year|hour)\b|\b(?:daily|weekly|monthly|yearly|annual(?:ly)?)\b", re.IGNORECASE)
+_RATE_GIVEN = re.compile(
+    r"\b(?:a|an|per|each|every)\s+(?:\w+\s+)?(?:day|night|week|month|year|hour)s?\b|\b(?:daily|weekly|monthly|yearly|annual(?:ly)?|nightly)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_rate(question: str) -> bool:
+    """A "how many / how much" question about a figure per unit of time."""
+    return expected_kind(question) == "number" and bool(_RATE_ASKED.search(question))
+
+
+def gives_rate(text: str) -> bool:
+    return bool(_RATE_GIVEN.search(text))
 
 
 def focus(question: str) -> tuple[str, list[str]]:

@@ -13,7 +13,9 @@ Checks, in order (the first that fails gives the reason):
    "exchange rate", "kilometers of fence"), however close the rest of the passage is.
 5. **Missing act**: "how many X VERB ..." (``questions.action``) where the top passage never names the
    act ("drowned", "were blocked") nor a word for it: the report does not count X that did it.
-6. **Weak match**: the best sentence of the top passages scores under ``min_support``
+6. **Missing rate**: "how many ... each day / a year" where the top passage gives no figure per unit of
+   time ("a day", "yearly", "per month"): the report does not count it that way.
+7. **Weak match**: the best sentence of the top passages scores under ``min_support``
    (extractive score: embedding cosine plus word and answer-kind bonuses; calibrated on the eval suite's
    answerable and unanswerable cases, odd ids for choosing, even ids for checking).
 """
@@ -25,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from borderqa.answering.base import REPORT_DATE
-from borderqa.answering.questions import action, action_found, focus, focus_found
+from borderqa.answering.questions import action, action_found, asks_rate, focus, focus_found, gives_rate
 from borderqa.citations import numbers_in
 from borderqa.terms import TermWeights, passage_words
 from borderqa.types import Passage
@@ -69,6 +71,8 @@ class ScopeChecker:
         verb, stems = action(question)
         if stems and top and not action_found(stems, f"{top[0].text} {' '.join(top[0].section_path)} {top[0].context}"):
             return ScopeDecision(False, f"the passages closest to the question do not mention “{verb}” or another word for it")
+        if top and asks_rate(question) and not gives_rate(top[0].text):
+            return ScopeDecision(False, "the passages closest to the question give no figure per day, month or year")
         if support < self.min_support:
             return ScopeDecision(False, "no passage of the report matches the question closely enough")
         return ScopeDecision(True)
