@@ -29,6 +29,14 @@ REFUSAL_RE = re.compile(
     r"(this|that) (is|was) not (mentioned|covered|addressed)|there is no (information|mention))",
     re.IGNORECASE,
 )
+# How a language model flags a question built on something the passages contradict (prompts.py asks
+# for "The premise is wrong: ..."); small models vary the wording.
+PREMISE_RE = re.compile(
+    r"^(the (question'?s? )?premise (of the question )?(is|seems|appears) (wrong|false|incorrect|mistaken|not supported)|"
+    r"the question'?s? (premise|assumption) is (wrong|false|incorrect|mistaken)|contrary to (the question|what the question assumes))"
+    r"\s*[:,.;-]*\s*",
+    re.IGNORECASE,
+)
 _WORD_NUMBERS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
     "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14",
@@ -65,6 +73,15 @@ def parse_draft(draft: str) -> list[DraftSentence]:
             elif markers and out:  # a marker stranded after the sentence it belongs to
                 out[-1] = DraftSentence(out[-1].text, out[-1].markers + markers)
     return out
+
+
+def premise_flag(draft: Sequence[DraftSentence]) -> tuple[bool, list[DraftSentence]]:
+    """Whether the draft opens by rejecting the question's premise; the draft without that phrase."""
+    if not draft or not PREMISE_RE.match(draft[0].text):
+        return False, list(draft)
+    rest = PREMISE_RE.sub("", draft[0].text, count=1).strip()
+    first = [DraftSentence(rest[:1].upper() + rest[1:], draft[0].markers)] if re.search(r"\w", rest) else []
+    return True, first + list(draft[1:])
 
 
 def is_refusal(text: str) -> bool:

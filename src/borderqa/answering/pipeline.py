@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
 from borderqa.answering.extractive import ExtractiveGenerator, is_list_question
 from borderqa.answering.scope import ScopeChecker
-from borderqa.citations import Verifier, parse_draft, render, renumber
+from borderqa.citations import Verifier, parse_draft, premise_flag, render, renumber
 from borderqa.config import AnsweringSettings
 from borderqa.conversation import is_followup, standalone_question
 from borderqa.errors import GeneratorError
@@ -27,6 +27,7 @@ from borderqa.sentences import SentenceBank
 from borderqa.terms import TermWeights
 from borderqa.types import Answer, Citation, Hit, Passage, Sentence, Turn
 
+PREMISE_LEAD = "The report does not support the question's premise."
 _TIME_WORDS = re.compile(r"\b(now|today|currently|current|still|latest|recent(ly)?|at present|nowadays|these days|so far|to date)\b", re.IGNORECASE)
 _OPENING_LOWER = {"the", "a", "an", "in", "on", "at", "since", "between", "during", "most", "many", "some", "this", "these", "there", "it", "of", "as", "for", "while", "although", "mexico's"}
 
@@ -151,8 +152,11 @@ class AnswerPipeline:
         yield answer
 
     def _verified(self, draft: str, prep: _Prepared) -> Answer:
-        verified = self.verifier.verify(parse_draft(draft), prep.passages)
+        false_premise, sentences_in = premise_flag(parse_draft(draft))
+        verified = self.verifier.verify(sentences_in, prep.passages)
         kept = [v for v in verified if v[0].verdict != "dropped" and v[0].note != "refusal"]
+        if false_premise and kept:
+            return self._premise_corrected(verified, prep)
         if not kept and self.generator is not self.extractive:
             # Nothing the model wrote is supported (or it refused while the report does answer):
             # answer with the report's own best sentences instead.
@@ -177,6 +181,27 @@ class AnswerPipeline:
             sentences=tuple(sentences),
             hits=tuple(prep.hits),
             standalone_question=prep.standalone,
+            timings=dict(prep.timings),
+        )
+
+    def _premise_corrected(self, verified: list[tuple[Sentence, list[tuple[int, str]]]], prep: _Prepared) -> Answer:
+        """The model found the question's premise contradicted: say so, then what the report says instead.
+
+        Not an answer to the question as asked (``answerable`` is false), but every correcting sentence is
+        verified and cited like any other. A flag with no supported correction is ignored by the caller.
+        """
+        sentences, citations = renumber(verified, prep.passages)
+        lead = Sentence(PREMISE_LEAD, (), "supported", "premise")
+        return Answer(
+            question=prep.question,
+            text=f"{PREMISE_LEAD} {render(sentences)}",
+            answerable=False,
+            generator=self.generator.name,
+            citations=tuple(citations),
+            sentences=(lead, *sentences),
+            hits=tuple(prep.hits),
+            standalone_question=prep.standalone,
+            related_sections=tuple(dict.fromkeys(c.passage.section for c in citations)),
             timings=dict(prep.timings),
         )
 

@@ -1,0 +1,69 @@
+"""A language model's "the premise is wrong" drafts: flagged, verified, and never an answer as asked (fast)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from types import SimpleNamespace
+
+from borderqa.answering.pipeline import PREMISE_LEAD, AnswerPipeline, _Prepared
+from borderqa.citations import parse_draft, premise_flag
+from borderqa.config import AnsweringSettings
+from borderqa.embedding import FakeEmbedder
+from borderqa.sentences import SentenceBank
+from borderqa.terms import TermWeights
+from borderqa.types import Passage
+
+CHIAPAS = Passage(
+    "report:p0101", "report", ("Conditions in the Border Zone", "Violence"), 1, 101,
+    "Chiapas had the 12th lowest homicide rate of Mexico's 31 states in 2013. Billboards call it the third safest state.",
+)
+
+
+class _Scripted:
+    """A generator that writes a fixed draft (what a language model might answer)."""
+
+    name = "scripted"
+
+    def __init__(self, draft: str) -> None:
+        self.draft = draft
+
+    def generate(self, question: str, passages: Sequence[Passage]) -> str:
+        return self.draft
+
+    def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
+        yield self.draft
+
+
+def _pipeline(draft: str) -> AnswerPipeline:
+    retriever = SimpleNamespace(passages=[CHIAPAS])
+    return AnswerPipeline(retriever, SentenceBank(FakeEmbedder()), _Scripted(draft), AnsweringSettings(), TermWeights([CHIAPAS]))  # type: ignore[arg-type]
+
+
+def _prepared(question: str) -> _Prepared:
+    return _Prepared(question, question, [], [CHIAPAS], True, 1.0, "")
+
+
+def test_premise_flag_strips_the_phrase_and_keeps_the_claim() -> None:
+    flagged, rest = premise_flag(parse_draft("The premise is wrong: Chiapas had the 12th lowest homicide rate [1]. More [1]."))
+    assert flagged
+    assert rest[0].text.startswith("Chiapas had the 12th lowest") and rest[0].markers == (1,)
+    assert len(rest) == 2
+    assert premise_flag(parse_draft("The question's premise is false. Chiapas is calm [1]."))[0]
+    assert not premise_flag(parse_draft("Chiapas had the 12th lowest homicide rate [1]."))[0]
+
+
+def test_a_supported_correction_is_not_an_answer_as_asked() -> None:
+    draft = "The premise is wrong: Chiapas had the 12th lowest homicide rate of Mexico's 31 states in 2013 [1]."
+    answer = _pipeline(draft)._verified(draft, _prepared("Why is Chiapas the most violent state in Mexico?"))
+    assert answer.answerable is False
+    assert answer.text.startswith(PREMISE_LEAD)
+    assert "12th lowest" in answer.text and "[1]" in answer.text
+    assert answer.citations and answer.citations[0].passage == CHIAPAS
+    assert answer.sentences[0].note == "premise"
+
+
+def test_an_unsupported_correction_is_ignored() -> None:
+    draft = "The premise is wrong: Chiapas has 900 soldiers on its border [1]."  # 900 is in no passage
+    answer = _pipeline(draft)._verified(draft, _prepared("Why is Chiapas the most violent state in Mexico?"))
+    assert not answer.text.startswith(PREMISE_LEAD)
+    assert answer.answerable  # the report's own sentences answer instead
