@@ -1,18 +1,25 @@
 """Benchmark the local generator: load time, prompt size, time to first token, whole-answer time.
 
 Self-contained: it reads the report's paragraphs straight from ``corpus/report.md`` and picks the top
-4 for each question with a small lexical scorer (no index, no embedder), so it measures the language
+ones for each question with a small lexical scorer (no index, no embedder), so it measures the language
 model alone. Prompt-prefix reuse between questions is part of what it measures (llama.cpp keeps the
-KV cache of the previous prompt), as in a real session.
+KV cache of the previous prompt), as in a real session: "new prompt tokens" are the tokens llama.cpp
+actually evaluated (its own counter), so a prefix that stopped being reused shows up there.
 
-    .venv/bin/python benchmarks/local_llm.py            # medians
-    .venv/bin/python benchmarks/local_llm.py --show     # also each answer and whether it has the fact
+On 2 cores any other busy process distorts the timings badly, so before each question it waits (up to
+``--wait`` seconds) until other processes use less than a tenth of a core, and it reports how busy they
+were while it ran (Linux only; elsewhere it just runs).
+
+    .venv/bin/python benchmarks/local_llm.py                      # medians, settings' defaults
+    .venv/bin/python benchmarks/local_llm.py --show               # also each answer and whether it has the fact
+    .venv/bin/python benchmarks/local_llm.py --context-chars 0    # the old trimming: 700 characters a passage
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import statistics
 import sys
@@ -95,16 +102,72 @@ def top_passages(question: str, passages: list[Passage], k: int = 4, gold: str =
     return chosen
 
 
+class _CpuMeter:
+    """CPU used by processes other than this one, in cores, from /proc (None where there is no /proc)."""
+
+    def __init__(self) -> None:
+        self._last = self._read()
+
+    @staticmethod
+    def _read() -> tuple[int, int, int] | None:
+        try:
+            with open("/proc/stat", encoding="ascii") as f:
+                values = [int(v) for v in f.readline().split()[1:9]]
+            with open("/proc/self/stat", encoding="ascii") as f:
+                mine = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total = sum(values)
+        return total, total - values[3] - values[4], int(mine[11]) + int(mine[12])
+
+    def others(self) -> float | None:
+        """Cores used by other processes since the last call."""
+        now, last = self._read(), self._last
+        self._last = now
+        if now is None or last is None or now[0] <= last[0]:
+            return None
+        return ((now[1] - last[1]) - (now[2] - last[2])) / (now[0] - last[0]) * (os.cpu_count() or 1)
+
+    def wait_quiet(self, limit: float, threshold: float = 0.1) -> None:
+        deadline = time.monotonic() + limit
+        self.others()
+        while time.monotonic() < deadline:
+            time.sleep(2.0)
+            busy = self.others()
+            if busy is None or busy < threshold:
+                return
+        self.others()
+
+
 def main(argv: list[str] | None = None) -> int:
+    defaults = LocalModelSettings()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="print every answer")
-    parser.add_argument("--passages", type=int, default=3, help="passages per prompt (the setting local.passages)")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--passages", type=int, default=defaults.passages, help="passages per prompt (the setting local.passages)"
+    )
+    parser.add_argument(
+        "--context-chars",
+        type=int,
+        default=defaults.context_chars,
+        help="passage characters in all (the setting local.context_chars; 0: 700 per passage)",
+    )
+    parser.add_argument(
+        "--flash-attn", action=argparse.BooleanOptionalAction, default=defaults.flash_attn, help="local.flash_attn"
+    )
+    parser.add_argument("--threads", type=int, default=defaults.threads)
+    parser.add_argument("--wait", type=float, default=120.0, help="seconds to wait for a quiet machine per question")
     args = parser.parse_args(argv)
 
     passages = report_passages()
     generator = LlamaCppGenerator(
-        LocalModelSettings(cache_dir=str(ROOT / ".models"), threads=args.threads, passages=args.passages)
+        LocalModelSettings(
+            cache_dir=str(ROOT / ".models"),
+            threads=args.threads,
+            passages=args.passages,
+            context_chars=args.context_chars,
+            flash_attn=args.flash_attn,
+        )
     )
     started = time.perf_counter()
     generator.load()
@@ -112,13 +175,18 @@ def main(argv: list[str] | None = None) -> int:
 
     prefix_tokens = generator.count_prompt_tokens(answer_messages("", [])[:-1])
     prompt_tokens: list[int] = []
+    new_tokens: list[int] = []
+    rates: list[float] = []
     first_token: list[float] = []
     whole: list[float] = []
     chunks: list[int] = []
+    busy: list[float] = []
+    meter = _CpuMeter()
     right = 0
     for question, fact, gold in QUESTIONS:
         context = top_passages(question, passages, args.passages, gold)
-        prompt_tokens.append(generator.count_prompt_tokens(answer_messages(question, context)))
+        prompt_tokens.append(generator.count_prompt_tokens(generator.messages(question, context)))
+        meter.wait_quiet(args.wait)
         started = time.perf_counter()
         first: float | None = None
         pieces: list[str] = []
@@ -129,6 +197,13 @@ def main(argv: list[str] | None = None) -> int:
         whole.append(time.perf_counter() - started)
         first_token.append(first if first is not None else whole[-1])
         chunks.append(len(pieces))
+        others = meter.others()
+        if others is not None:
+            busy.append(others)
+        stats = generator.last_stats
+        if stats is not None:
+            new_tokens.append(stats.prompt_tokens)
+            rates.append(stats.prompt_tokens_per_second)
         answer = "".join(pieces).strip()
         ok = (fact in answer) if fact else answer.startswith("The report does not say")
         cited = bool(re.search(r"\[\d+\]", answer)) or not fact
@@ -139,18 +214,28 @@ def main(argv: list[str] | None = None) -> int:
             )
 
     out = sys.stdout
-    out.write(f"\nmodel load: {load:.2f} s ({args.threads} threads)\n")
+    out.write(f"\nmodel load: {load:.2f} s ({args.threads} threads, flash attention {args.flash_attn})\n")
     out.write(
-        f"questions: {len(QUESTIONS)}, passages per prompt: {args.passages}\n"
+        f"questions: {len(QUESTIONS)}, passages per prompt: {args.passages}, "
+        f"passage characters in all: {args.context_chars or '700 per passage'}\n"
         f"prompt tokens: median {statistics.median(prompt_tokens):.0f} "
         f"(min {min(prompt_tokens)}, max {max(prompt_tokens)}), of which a fixed prefix of "
         f"{prefix_tokens} (rules and worked example) is reused from the previous question\n"
+        f"new prompt tokens evaluated: median {statistics.median(new_tokens):.0f} "
+        f"(max {max(new_tokens)}), at a median {statistics.median(rates):.0f} tokens/s\n"
         f"time to first token: median {statistics.median(first_token):.2f} s "
         f"(first question {first_token[0]:.2f} s, max {max(first_token):.2f} s)\n"
         f"whole answer: median {statistics.median(whole):.2f} s (max {max(whole):.2f} s)\n"
         f"chunks per answer: median {statistics.median(chunks):.0f}\n"
         f"right fact (or refusal) with a marker: {right}/{len(QUESTIONS)}\n"
     )
+    if busy:
+        disturbed = sum(b > 0.25 for b in busy)
+        out.write(
+            f"other processes: median {statistics.median(busy):.2f} cores while answering; "
+            f"{disturbed} of {len(busy)} questions ran next to more than a quarter of a core"
+            f"{' (timings unreliable)' if disturbed else ''}\n"
+        )
     return 0
 
 

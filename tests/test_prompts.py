@@ -20,6 +20,7 @@ from borderqa.answering.prompts import (
     rewrite_messages,
     split_sentences,
     trim_passage,
+    trim_passages,
 )
 from borderqa.config import LocalModelSettings
 from borderqa.errors import ModelError
@@ -169,6 +170,77 @@ def test_split_sentences_keeps_abbreviations_and_closing_parentheses() -> None:
         "Gen. Smith said so (in 2013.)",
         "Then it ended.",
     ]
+
+
+# --- trimming all passages together (the local generator) -------------------------------------
+
+
+def test_trim_passages_keeps_every_passage_and_stays_near_the_budget() -> None:
+    texts = [CHECKPOINTS, DEPORTATIONS, BORDER]
+    trimmed = trim_passages("How many people from Honduras did Mexico deport in 2013?", texts, 600)
+    assert len(trimmed) == 3 and all(t.strip(" …") for t in trimmed)
+    assert sum(len(t) for t in trimmed) <= 600 + 3 * 10
+    assert "Honduras (32,800)" in trimmed[1]
+    assert all("…" in t for t in trimmed)  # something was left out of each, and it says so
+
+
+def test_trim_passages_gives_the_budget_to_the_passage_that_answers() -> None:
+    texts = [BORDER, DEPORTATIONS, CHECKPOINTS]
+    trimmed = trim_passages("Which state saw the most deportations in 2013, and what share?", texts, 700)
+    assert "Chiapas in first place with 43 percent" in trimmed[1]
+    assert len(trimmed[1]) > len(trimmed[0]) and len(trimmed[1]) > len(trimmed[2])
+
+
+def test_trim_passages_keeps_kept_sentences_in_order_and_whole() -> None:
+    trimmed = trim_passages("Honduras deported 2013 Chiapas", [DEPORTATIONS, BORDER], 500)[0]
+    originals = split_sentences(DEPORTATIONS)
+    kept = [s.strip(" …") for s in split_sentences(trimmed) if s.strip(" …")]
+    positions = [originals.index(s) for s in kept]
+    assert positions == sorted(positions)
+
+
+def test_trim_passages_leaves_short_texts_alone() -> None:
+    assert trim_passages("checkpoints", [CHECKPOINTS, BORDER], 5000) == [CHECKPOINTS, BORDER]
+
+
+def test_trim_passages_cuts_a_long_sentence_to_its_part_about_the_question() -> None:
+    long = (
+        "As of 2013, according to a study by a Mexican think-tank, the INM had a total of 5,875 authorized "
+        "positions and 346 delegations throughout the country, and it is responsible for migration control "
+        "in 191 international transit areas, including 65 international airports and 59 land-border crossings."
+    )
+    trimmed = trim_passages("How many land crossings and transit areas does the INM control?", [long, BORDER], 240)
+    assert trimmed[0].startswith("…") and "191 international transit areas" in trimmed[0]
+    assert "59 land-border crossings" in trimmed[0]
+
+
+def test_dollar_questions_match_dollar_amounts() -> None:
+    aid = "The program began in 2011. It provided as much as US$50 million for patrol boats. Officers patrol the river."
+    trimmed = trim_passages("How many dollars did the program provide?", [aid, BORDER], 120)
+    assert "US$50 million" in trimmed[0]
+
+
+def test_budgeted_prompt_keeps_numbers_sections_and_a_short_lead_in() -> None:
+    item = passage(
+        "Developing alternatives to mass detention of apprehended migrants, especially children.",
+        ("Introduction",),
+        3,
+        context="Our report recommends several smaller steps that governments can take now. " * 5,
+        kind="list_item",
+    )
+    passages = [
+        passage(DEPORTATIONS, ("Growing U.S. Interest in the Southern Border",), 1),
+        passage(CHECKPOINTS, ("Border Security Strategy", "Checkpoints"), 2),
+        item,
+    ]
+    user = answer_messages("How many deportees came from Honduras in 2013?", passages, context_chars=500)[-1]["content"]
+    assert "[1] (Growing U.S. Interest in the Southern Border) " in user
+    assert "[2] (Border Security Strategy > Checkpoints) " in user
+    assert "[3] (Introduction) (lead-in: Our report recommends" in user
+    assert "Honduras (32,800)" in user
+    lead = user.split("(lead-in: ", 1)[1].split(")", 1)[0]
+    assert len(lead) <= 100
+    assert len(user) < len(answer_messages("How many deportees came from Honduras in 2013?", passages)[-1]["content"])
 
 
 # --- follow-up rewriting -------------------------------------------------------------------------
@@ -360,3 +432,24 @@ def test_local_generator_prompts_with_its_configured_number_of_passages(monkeypa
     assert generator.generate("Which paragraph?", passages) == "ok"
     prompt = seen[0][-1]["content"]
     assert "Paragraph number 2." in prompt and "Paragraph number 3." not in prompt
+
+
+def test_local_generator_trims_passages_to_its_character_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from borderqa.answering import local as local_module
+
+    passages = [passage(" ".join([DEPORTATIONS] * 2), ("S",), n) for n in range(1, 4)]
+    question = "How many deportees came from Honduras in 2013?"
+    tight = local_module.LlamaCppGenerator(LocalModelSettings(context_chars=400)).messages(question, passages)
+    loose = local_module.LlamaCppGenerator(LocalModelSettings(context_chars=0)).messages(question, passages)
+    assert all(f"[{n}] (S) " in tight[-1]["content"] for n in (1, 2, 3))
+    assert len(tight[-1]["content"]) < 400 + 3 * 40 + len(question) + 100
+    assert len(loose[-1]["content"]) > 3 * 600  # 0: each passage trimmed on its own, to ~700 characters
+    assert tight[:-1] == loose[:-1], "the fixed prefix llama.cpp reuses does not change"
+
+
+def test_completion_stats_rate() -> None:
+    from borderqa.answering.local import CompletionStats
+
+    stats = CompletionStats(200, 2.5, 30, 2.0, 2.6, 5.0)
+    assert stats.prompt_tokens_per_second == 80.0
+    assert CompletionStats(0, 0.0, 0, 0.0, None, 0.1).prompt_tokens_per_second == 0.0

@@ -9,9 +9,14 @@ llama.cpp runs its threads through OpenMP, whose threads spin while they wait. W
 as cores, one other busy process (the embedder, a test run, a browser) makes them starve each other:
 measured on 2 cores, one busy process next to it cut prompt processing from 74 to 21 tokens/s and
 generation from 18 to 0.3 tokens/s. With ``OMP_WAIT_POLICY=PASSIVE`` the same contention still gave
-about 45 and 15 tokens/s, at the price of some speed on an idle machine (about 51 and 14 tokens/s). It is set here, before
-llama.cpp is first imported, unless the environment already sets it: export
+about 45 and 15 tokens/s. On an idle machine it costs generation only: prompt processing 66 tokens/s
+either way, generation 14 against 21 tokens/s (remeasured with the prefix reused). It is set here,
+before llama.cpp is first imported, unless the environment already sets it: export
 ``OMP_WAIT_POLICY=ACTIVE`` on a machine that runs nothing else.
+
+``last_stats`` holds llama.cpp's own counters for the last completion, among them how many prompt
+tokens it actually evaluated: the fixed prefix (~376 tokens) is reused from the previous question, so
+only the passages and question are new.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -41,6 +47,26 @@ SEED = 1234
 Messages = list[dict[str, str]]
 
 
+@dataclass(frozen=True)
+class CompletionStats:
+    """What one completion cost, from llama.cpp's own counters.
+
+    ``prompt_tokens`` counts only the tokens llama.cpp evaluated: the prefix it reused from the previous
+    prompt (the rules and worked example) is not among them.
+    """
+
+    prompt_tokens: int
+    prompt_seconds: float
+    generated_tokens: int
+    generation_seconds: float
+    first_token_seconds: float | None
+    total_seconds: float
+
+    @property
+    def prompt_tokens_per_second(self) -> float:
+        return self.prompt_tokens / self.prompt_seconds if self.prompt_seconds > 0 else 0.0
+
+
 class LlamaCppGenerator:
     """Generator and QuestionRewriter over a local GGUF model, temperature 0."""
 
@@ -59,6 +85,7 @@ class LlamaCppGenerator:
         self._lock = threading.RLock()
         self._llm: Llama | None = None
         self.load_seconds: float | None = None
+        self.last_stats: CompletionStats | None = None
 
     # --- model lifecycle --------------------------------------------------------------------------
 
@@ -87,6 +114,7 @@ class LlamaCppGenerator:
                 n_ctx=self._settings.context_tokens,
                 n_threads=self._settings.threads,
                 n_threads_batch=self._settings.threads,
+                flash_attn=self._settings.flash_attn,
                 seed=SEED,
                 verbose=False,
             )
@@ -110,11 +138,24 @@ class LlamaCppGenerator:
         return "".join(self.stream(question, passages))
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
-        # Each passage costs ~1.2 s of prompt processing on 2 cores (benchmarks/local_llm.py: 4 passages
-        # 7.0 s to first token, 10.5 s whole; 3 passages 5.8 s, 8.4 s; same answers right). Markers still
-        # number the first passages, so the pipeline's verification reads them unchanged.
-        messages = answer_messages(question, passages[: self._settings.passages])
-        yield from self._complete(messages, self._settings.max_tokens)
+        yield from self._complete(self.messages(question, passages), self._settings.max_tokens)
+
+    def messages(self, question: str, passages: Sequence[Passage]) -> Messages:
+        """The answer prompt for ``question``: the first ``local.passages`` passages, trimmed together.
+
+        Prompt processing (about 67 tokens/s on 2 cores, the machine's limit: flash attention, batch
+        sizes and the OpenMP wait policy move it by 0-7 %) is most of the time to the first token, and
+        the passages are the part that is new for every question (the rules and worked example are
+        reused). Trimming all passages together to ``local.context_chars`` characters (the sentences that
+        share the most words with the question) cuts that part from ~410 tokens to ~260 at 1000
+        characters, ~180 at 600 (benchmarks/local_llm.py, medians: first token 6.25 -> 4.24 / 2.95 s).
+        On the eval's 24-case subset, 1000 kept every fact (first token 5.48 -> 3.29 s); 600 lost 2 of
+        16 (2.68 s). Markers still number the first passages in order, and the pipeline verifies the
+        draft against the whole passages.
+        """
+        chosen = passages[: self._settings.passages]
+        budget = self._settings.context_chars
+        return answer_messages(question, chosen, context_chars=budget or None)
 
     # --- QuestionRewriter -------------------------------------------------------------------------
 
@@ -150,6 +191,9 @@ class LlamaCppGenerator:
     def _complete(self, messages: Messages, max_tokens: int) -> Iterator[str]:
         with self._lock:
             llm = self._load()
+            from llama_cpp import llama_perf_context, llama_perf_context_reset
+
+            llama_perf_context_reset(llm.ctx)
             started = time.perf_counter()
             first: float | None = None
             pieces = 0
@@ -170,9 +214,20 @@ class LlamaCppGenerator:
                         yield content
             except (ValueError, RuntimeError) as exc:
                 raise GeneratorError(f"the local model failed: {exc}") from exc
+            perf = llama_perf_context(llm.ctx)
+            self.last_stats = CompletionStats(
+                prompt_tokens=perf.n_p_eval,
+                prompt_seconds=perf.t_p_eval_ms / 1000,
+                generated_tokens=perf.n_eval,
+                generation_seconds=perf.t_eval_ms / 1000,
+                first_token_seconds=first,
+                total_seconds=time.perf_counter() - started,
+            )
             logger.debug(
-                "local completion: %d chunks, first after %.2f s, done after %.2f s",
-                pieces,
+                "local completion: %d new prompt tokens (%.0f/s), %d generated, first after %.2f s, done after %.2f s",
+                self.last_stats.prompt_tokens,
+                self.last_stats.prompt_tokens_per_second,
+                self.last_stats.generated_tokens,
                 first or 0.0,
-                time.perf_counter() - started,
+                self.last_stats.total_seconds,
             )
