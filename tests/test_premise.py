@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from types import SimpleNamespace
 
-from borderqa.answering.pipeline import PREMISE_LEAD, AnswerPipeline, _Prepared
+from borderqa.answering.pipeline import PREMISE_LEAD, AnswerPipeline, _Prepared, restates
 from borderqa.citations import parse_draft, premise_flag
 from borderqa.config import AnsweringSettings
 from borderqa.embedding import FakeEmbedder
@@ -67,3 +67,16 @@ def test_an_unsupported_correction_is_ignored() -> None:
     answer = _pipeline(draft)._verified(draft, _prepared("Why is Chiapas the most violent state in Mexico?"))
     assert not answer.text.startswith(PREMISE_LEAD)
     assert answer.answerable  # the report's own sentences answer instead
+
+
+def test_a_correction_that_only_repeats_the_premise_is_no_correction() -> None:
+    q = "Since Mexico approves most asylum requests, why do Central Americans still head north?"
+    assert restates("Mexico approves most asylum requests.", q)
+    assert not restates("Mexico does not approve most asylum requests.", q)
+    assert not restates("COMAR approved only 24.7 percent of requests.", q)
+
+
+def test_a_repeated_sentence_is_kept_once() -> None:
+    s = "Chiapas had the 12th lowest homicide rate of Mexico's 31 states in 2013 [1]."
+    answer = _pipeline(s * 3)._verified(s + " " + s + " " + s, _prepared("How violent is Chiapas?"))
+    assert answer.text.count("12th lowest") == 1

@@ -109,10 +109,10 @@ def test_prompt_stays_small_with_four_long_passages() -> None:
     messages = answer_messages("How many deportees came from Honduras in 2013?", passages)
     user = messages[-1]["content"]
     # about 4 characters a token: the part that changes per question stays near 700 tokens, and the
-    # fixed part (rules and worked example, about 370 tokens, reused by llama.cpp) is small too
+    # fixed part (rules and worked examples, about 430 tokens, reused by llama.cpp) is small too
     assert len(user) < 4 * (PASSAGE_CHARS + 60) + 200
-    assert sum(len(m["content"]) for m in messages[:-1]) < 1600
-    assert sum(len(m["content"]) for m in messages) < 1150 * 4
+    assert sum(len(m["content"]) for m in messages[:-1]) < 1900
+    assert sum(len(m["content"]) for m in messages) < 1220 * 4
 
 
 def test_empty_passages_still_make_a_prompt() -> None:
@@ -453,3 +453,12 @@ def test_completion_stats_rate() -> None:
     stats = CompletionStats(200, 2.5, 30, 2.0, 2.6, 5.0)
     assert stats.prompt_tokens_per_second == 80.0
     assert CompletionStats(0, 0.0, 0, 0.0, None, 0.1).prompt_tokens_per_second == 0.0
+
+
+def test_prompt_teaches_the_premise_correction_the_pipeline_reads() -> None:
+    from borderqa.citations import PREMISE_RE
+
+    messages = answer_messages("Why did Mexico build a wall?", [passage(DEPORTATIONS, ("Border",), 1)])
+    assert "The premise is wrong:" in messages[0]["content"]
+    examples = [m["content"] for m in messages if m["role"] == "assistant"]
+    assert any(PREMISE_RE.match(e) for e in examples)

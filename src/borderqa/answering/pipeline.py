@@ -21,7 +21,7 @@ from borderqa.citations import Verifier, parse_draft, premise_flag, render, renu
 from borderqa.config import AnsweringSettings
 from borderqa.conversation import is_followup, standalone_question
 from borderqa.errors import GeneratorError
-from borderqa.lexical import STOP_WORDS
+from borderqa.lexical import STOP_WORDS, tokenize
 from borderqa.retrieval import Retriever
 from borderqa.sentences import SentenceBank
 from borderqa.terms import TermWeights
@@ -54,6 +54,30 @@ def frame_in_time(text: str) -> str:
     if first.lower() in _OPENING_LOWER or first.lower() in STOP_WORDS:
         first = first.lower()
     return f"As of the report ({REPORT_DATE}), {first} {rest}".strip()
+
+
+_NEGATION = re.compile(r"\b(not|no|never|neither|nor|none|only)\b|n't\b", re.IGNORECASE)
+
+
+def restates(sentence: str, question: str) -> bool:
+    """Whether a 'correction' only repeats the question's own words with the same polarity (a small model
+    flags the premise, then asserts it: "Mexico approves most asylum requests")."""
+    words = {t for t in tokenize(sentence) if t not in STOP_WORDS}
+    asked = set(tokenize(question))
+    return bool(words) and words <= asked and bool(_NEGATION.search(sentence)) == bool(_NEGATION.search(question))
+
+
+def _without_repeats(verified: list[tuple[Sentence, list[tuple[int, str]]]]) -> list[tuple[Sentence, list[tuple[int, str]]]]:
+    """A small model sometimes writes the same sentence again and again: keep the first."""
+    seen: set[str] = set()
+    out = []
+    for v in verified:
+        key = " ".join(tokenize(v[0].text))
+        if key and key in seen:
+            continue
+        seen.add(key)
+        out.append(v)
+    return out
 
 
 class AnswerPipeline:
@@ -153,10 +177,11 @@ class AnswerPipeline:
 
     def _verified(self, draft: str, prep: _Prepared) -> Answer:
         false_premise, sentences_in = premise_flag(parse_draft(draft))
-        verified = self.verifier.verify(sentences_in, prep.passages)
+        verified = _without_repeats(self.verifier.verify(sentences_in, prep.passages))
         kept = [v for v in verified if v[0].verdict != "dropped" and v[0].note != "refusal"]
-        if false_premise and kept:
-            return self._premise_corrected(verified, prep)
+        corrections = [v for v in kept if not restates(v[0].text, prep.standalone)]
+        if false_premise and corrections:
+            return self._premise_corrected(corrections, prep)
         if not kept and self.generator is not self.extractive:
             # Nothing the model wrote is supported (or it refused while the report does answer):
             # answer with the report's own best sentences instead.
