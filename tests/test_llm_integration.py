@@ -205,6 +205,26 @@ def test_local_rewrites_a_follow_up(local: LlamaCppGenerator) -> None:
 
 @pytest.mark.slow
 @pytest.mark.llm
+def test_local_answer_after_a_rewrite_reuses_the_saved_prompt_prefix(local: LlamaCppGenerator, model_path: Path) -> None:
+    def new_tokens_after_a_rewrite(generator: LlamaCppGenerator) -> tuple[int, int]:
+        generator.generate(BORDER_QUESTION, PASSAGES)
+        generator.rewrite(FOLLOW_UP, HISTORY)  # a different prompt: llama.cpp alone keeps only the last one
+        generator.generate(CHECKPOINT_QUESTION, PASSAGES)
+        assert generator.last_stats is not None
+        return generator.last_stats.prompt_tokens, generator.count_prompt_tokens(generator.messages(CHECKPOINT_QUESTION, PASSAGES))
+
+    evaluated, whole = new_tokens_after_a_rewrite(local)
+    assert evaluated < whole - 300, (evaluated, whole)  # the fixed rules and examples came from a saved state
+    uncached = LlamaCppGenerator(LocalModelSettings(cache_mb=0), model_path=model_path)  # type: ignore[call-arg]
+    try:
+        evaluated, whole = new_tokens_after_a_rewrite(uncached)
+    finally:
+        uncached.close()
+    assert evaluated > whole - 50, (evaluated, whole)  # without saved states the whole prompt is read again
+
+
+@pytest.mark.slow
+@pytest.mark.llm
 def test_local_serves_concurrent_callers_one_at_a_time(local: LlamaCppGenerator) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

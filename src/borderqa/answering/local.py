@@ -120,6 +120,10 @@ class LlamaCppGenerator:
             )
         except (ValueError, RuntimeError, OSError) as exc:
             raise ModelError(f"llama.cpp could not load {path}: {exc}; run make setup") from exc
+        if self._settings.cache_mb:
+            from llama_cpp.llama_cache import LlamaRAMCache
+
+            llm.set_cache(LlamaRAMCache(capacity_bytes=self._settings.cache_mb << 20))
         self.load_seconds = time.perf_counter() - started
         logger.info("loaded %s in %.1f s (%d threads)", path.name, self.load_seconds, self._settings.threads)
         self._llm = llm
