@@ -21,6 +21,7 @@ import numpy as np
 
 from borderqa.lexical import fold, tokenize
 from borderqa.sentences import PassageSentences, SentenceBank, split_sentences
+from borderqa.terms import passage_setting
 from borderqa.types import Citation, Passage, Sentence
 
 MARKER_RE = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -121,7 +122,7 @@ class Verifier:
         self.bank = bank
 
     def _facts_ok(self, claim: str, passage: Passage) -> bool:
-        haystack = f"{passage.text} {passage.context} {' '.join(passage.section_path)}"
+        haystack = passage_setting(passage)
         if not numbers_in(claim) <= numbers_in(haystack):
             return False
         folded = fold(haystack)

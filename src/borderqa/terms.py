@@ -28,9 +28,14 @@ _NAME_RE = re.compile(r"[A-Za-zÀ-ÿ][\w’'.-]*")
 _SENTENCE_START = re.compile(r"(^|[.?!:;]\s+|[\"“(]\s*)$")
 
 
+def passage_setting(passage: Passage) -> str:
+    """A passage's text with its setting (section titles and list lead-in)."""
+    return f"{passage.text} {' '.join(passage.section_path)} {passage.context}"
+
+
 def passage_words(passage: Passage) -> set[str]:
     """The tokens of a passage with its setting (section titles and list lead-in)."""
-    return set(tokenize(f"{passage.text} {' '.join(passage.section_path)} {passage.context}"))
+    return set(tokenize(passage_setting(passage)))
 
 
 class TermWeights:

@@ -179,9 +179,10 @@ class AnswerPipeline:
         false_premise, sentences_in = premise_flag(parse_draft(draft))
         verified = _without_repeats(self.verifier.verify(sentences_in, prep.passages))
         kept = [v for v in verified if v[0].verdict != "dropped" and v[0].note != "refusal"]
-        corrections = [v for v in kept if not restates(v[0].text, prep.standalone)]
-        if false_premise and corrections:
-            return self._premise_corrected(corrections, prep)
+        if false_premise:
+            corrections = [v for v in kept if not restates(v[0].text, prep.standalone)]
+            if corrections:
+                return self._premise_corrected(corrections, prep)
         if not kept and self.generator is not self.extractive:
             # Nothing the model wrote is supported (or it refused while the report does answer):
             # answer with the report's own best sentences instead.

@@ -298,7 +298,7 @@ def answer_messages(
 ) -> list[dict[str, str]]:
     """Messages asking for a short, cited answer from ``passages`` (numbered from 1).
 
-    The system rules, then the fixed worked example (three user/assistant pairs), then the real
+    The system rules, then the fixed worked examples (``ANSWER_EXAMPLES``, user/assistant pairs), then the real
     passages and question as the last user message. Passages are trimmed to ``passage_chars`` each,
     or, given ``context_chars``, to that many characters together (``trim_passages``).
     """

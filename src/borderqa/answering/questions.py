@@ -149,12 +149,14 @@ ACTION_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+_IRREGULAR = {"fell": "fall", "fled": "flee", "left": "leave", "paid": "pay", "went": "go", "took": "take",
+              "died": "die", "dying": "die", "caught": "catch", "sent": "send", "spent": "spend", "gave": "give"}
+
+
 def _stem_verb(word: str) -> str:
     w = word.lower()
-    irregular = {"fell": "fall", "fled": "flee", "left": "leave", "paid": "pay", "went": "go", "took": "take",
-                 "died": "die", "dying": "die", "caught": "catch", "sent": "send", "spent": "spend", "gave": "give"}
-    if w in irregular:
-        return irregular[w]
+    if w in _IRREGULAR:
+        return _IRREGULAR[w]
     for suffix in ("ing", "ied", "ed"):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             base = w[: -len(suffix)]

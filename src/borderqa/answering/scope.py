@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from borderqa.answering.base import REPORT_DATE
 from borderqa.answering.questions import action, action_found, asks_rate, focus, focus_found, gives_rate
 from borderqa.citations import numbers_in
-from borderqa.terms import TermWeights, passage_words
+from borderqa.terms import TermWeights, passage_setting, passage_words
 from borderqa.types import Passage
 
 REPORT_YEAR = 2014
@@ -69,7 +69,7 @@ class ScopeChecker:
         if words and top and not focus_found(words, passage_words(top[0]), top[0].text):
             return ScopeDecision(False, f"the passages closest to the question give nothing on “{phrase}”")
         verb, stems = action(question)
-        if stems and top and not action_found(stems, f"{top[0].text} {' '.join(top[0].section_path)} {top[0].context}"):
+        if stems and top and not action_found(stems, passage_setting(top[0])):
             return ScopeDecision(False, f"the passages closest to the question do not mention “{verb}” or another word for it")
         if top and asks_rate(question) and not gives_rate(top[0].text):
             return ScopeDecision(False, "the passages closest to the question give no figure per day, month or year")
@@ -80,5 +80,5 @@ class ScopeChecker:
     @staticmethod
     def missing_numbers(question: str, passage: Passage) -> list[str]:
         """Figures and years written in the question that the passage (with its setting) does not hold."""
-        held = numbers_in(f"{passage.text} {' '.join(passage.section_path)} {passage.context}")
+        held = numbers_in(passage_setting(passage))
         return [n for n in re.findall(r"\b\d[\d,.]*\b", question) if not numbers_in(n) <= held]
