@@ -30,7 +30,7 @@ from pathlib import Path
 from borderqa.answering.local import LlamaCppGenerator
 from borderqa.answering.prompts import answer_messages
 from borderqa.config import LocalModelSettings
-from borderqa.types import Passage
+from borderqa.types import Passage, Turn
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "corpus" / "report.md"
@@ -56,6 +56,15 @@ QUESTIONS: list[tuple[str, str, str]] = [
     ("How many requests for refugee status did Mexico receive in 2013?", "1,164", "1,164 requests"),
     ("What percentage of the population of Chiapas lives in poverty?", "74.7", "74.7 percent"),
     ("What is the capital of France?", "", ""),
+]
+
+# first question, follow-up, fact in the answer, phrase picking the paragraph that answers the follow-up
+FOLLOW_UPS: list[tuple[str, str, str, str]] = [
+    ("How many people did Mexico deport in 2013?", "How many of those came from Honduras?", "32,800", "Honduras (32,800)"),
+    ("What is the cargo train that migrants ride across Mexico nicknamed?", "How much do the gangs charge to ride on top of it?",
+     "100", "currently charging"),
+    ("Where is Latin America's largest migrant detention center?", "How many people can it hold?", "990", "capacity to hold 990"),
+    ("What was the Mexico-Guatemala-Belize Border Region Program?", "How much money did it provide?", "50 million", "as much as US$50"),
 ]
 
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -139,6 +148,51 @@ class _CpuMeter:
         self.others()
 
 
+def follow_up_first_tokens(settings: LocalModelSettings, passages: list[Passage], k: int) -> tuple[list[float], int]:
+    """Seconds from a follow-up's rewrite to its answer's first token, and answers with the fact."""
+    generator = LlamaCppGenerator(settings)
+    generator.load()
+    firsts: list[float] = []
+    right = 0
+    try:
+        for question, follow_up, fact, gold in FOLLOW_UPS:
+            answer = generator.generate(question, top_passages(question, passages, k))
+            history = [Turn("user", question), Turn("assistant", answer)]
+            started = time.perf_counter()
+            rewritten = generator.rewrite(follow_up, history)
+            first: float | None = None
+            pieces: list[str] = []
+            for piece in generator.stream(rewritten, top_passages(rewritten, passages, k, gold)):
+                first = first if first is not None else time.perf_counter() - started
+                pieces.append(piece)
+            firsts.append(first if first is not None else time.perf_counter() - started)
+            right += fact in "".join(pieces)
+    finally:
+        generator.close()
+    return firsts, right
+
+
+def follow_ups(args: argparse.Namespace) -> int:
+    """Follow-ups with saved model states (local.cache_mb) against none, in the same run."""
+    passages = report_passages()
+    results = {}
+    for cache_mb in (0, LocalModelSettings().cache_mb):
+        settings = LocalModelSettings(
+            cache_dir=str(ROOT / ".models"), threads=args.threads, passages=args.passages,
+            context_chars=args.context_chars, flash_attn=args.flash_attn, cache_mb=cache_mb,
+        )
+        results[cache_mb] = follow_up_first_tokens(settings, passages, args.passages)
+    (base, base_right), (ours, ours_right) = results.values()
+    ratio = statistics.median(ours) / statistics.median(base)
+    sys.stdout.write(
+        f"follow-ups: {len(FOLLOW_UPS)}, rewrite then answer, time to the answer's first token\n"
+        f"  no saved states (cache_mb 0): median {statistics.median(base):.2f} s, right {base_right}/{len(FOLLOW_UPS)}\n"
+        f"  saved states (cache_mb {LocalModelSettings().cache_mb}): median {statistics.median(ours):.2f} s, "
+        f"right {ours_right}/{len(FOLLOW_UPS)}, ratio {ratio:.2f}\n"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     defaults = LocalModelSettings()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -157,7 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--threads", type=int, default=defaults.threads)
     parser.add_argument("--wait", type=float, default=120.0, help="seconds to wait for a quiet machine per question")
+    parser.add_argument("--follow-ups", action="store_true", help="measure follow-ups, saved model states on and off")
     args = parser.parse_args(argv)
+    if args.follow_ups:
+        return follow_ups(args)
 
     passages = report_passages()
     generator = LlamaCppGenerator(
