@@ -47,7 +47,7 @@ def citation_to_dict(c: Citation) -> dict[str, Any]:
 
 
 def sentence_to_dict(s: Sentence) -> dict[str, Any]:
-    return {"text": s.text, "citations": list(s.citations), "verdict": s.verdict}
+    return {"text": s.text, "citations": list(s.citations), "verdict": s.verdict, "role": s.role}
 
 
 def answer_to_dict(a: Answer, id: str | None = None) -> dict[str, Any]:
@@ -58,6 +58,11 @@ def answer_to_dict(a: Answer, id: str | None = None) -> dict[str, Any]:
             "standalone_question": a.standalone_question or a.question,
             "answer": a.text,
             "answerable": a.answerable,
+            "status": a.status,
+            "lead": a.lead,
+            "span": a.span,
+            "reason": a.reason,
+            "confidence": None if a.confidence is None else round(a.confidence, 4),
             "generator": a.generator,
             "citations": [citation_to_dict(c) for c in a.citations],
             "sentences": [sentence_to_dict(s) for s in a.sentences],

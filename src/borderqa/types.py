@@ -14,6 +14,12 @@ from typing import Literal
 
 PassageKind = Literal["title", "paragraph", "list_item", "quote"]
 Verdict = Literal["supported", "repaired", "dropped"]
+# What a sentence does in an answer: the direct answer first, then the report's supporting quotes; one
+# line per part of a multi-part question; or the parts of a refusal / premise correction.
+SentenceRole = Literal["lead", "quote", "part", "refusal", "pointer", "premise", "correction"]
+# "answered": the report answers as asked; "not_in_report": it does not say; "false_premise": it
+# contradicts what the question assumes (the correction is cited).
+AnswerStatus = Literal["answered", "not_in_report", "false_premise"]
 Role = Literal["user", "assistant"]
 
 
@@ -98,6 +104,7 @@ class Sentence:
     citations: tuple[int, ...]
     verdict: Verdict
     note: str = ""
+    role: SentenceRole = "quote"
 
 
 @dataclass(frozen=True)
@@ -112,3 +119,8 @@ class Answer:
     standalone_question: str = ""  # the question after follow-up resolution
     related_sections: tuple[str, ...] = ()  # pointers when the report does not answer
     timings: dict[str, float] = field(default_factory=dict)
+    status: AnswerStatus = "answered"
+    lead: str = ""  # the direct answer: one sentence with its markers ("Each station has 54 or 108 Marines [1].")
+    reason: str = ""  # why the report does not answer (status "not_in_report"), completing "The report does not say: ..."
+    confidence: float | None = None  # the reader's probability that the cited passage answers the question
+    span: str = ""  # the answer words, verbatim from the first cited passage ("" when none was found)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
 from borderqa.answering.extractive import ExtractiveGenerator, is_list_question
@@ -198,6 +198,9 @@ class AnswerPipeline:
         text = render(sentences)
         if time_sensitive(prep.question):
             text = frame_in_time(text)
+        first = next((i for i, s in enumerate(sentences) if s.verdict != "dropped"), None)
+        if first is not None:  # until the reader writes one, the first shown sentence is the lead
+            sentences[first] = replace(sentences[first], role="lead")
         return Answer(
             question=prep.question,
             text=text,
@@ -208,6 +211,7 @@ class AnswerPipeline:
             hits=tuple(prep.hits),
             standalone_question=prep.standalone,
             timings=dict(prep.timings),
+            lead=render(sentences[first : first + 1]) if first is not None else "",
         )
 
     def _premise_corrected(self, verified: list[tuple[Sentence, list[tuple[int, str]]]], prep: _Prepared) -> Answer:
@@ -217,7 +221,8 @@ class AnswerPipeline:
         verified and cited like any other. A flag with no supported correction is ignored by the caller.
         """
         sentences, citations = renumber(verified, prep.passages)
-        lead = Sentence(PREMISE_LEAD, (), "supported", "premise")
+        sentences = [replace(s, role="correction") for s in sentences]
+        lead = Sentence(PREMISE_LEAD, (), "supported", "premise", role="premise")
         return Answer(
             question=prep.question,
             text=f"{PREMISE_LEAD} {render(sentences)}",
@@ -229,6 +234,8 @@ class AnswerPipeline:
             standalone_question=prep.standalone,
             related_sections=tuple(dict.fromkeys(c.passage.section for c in citations)),
             timings=dict(prep.timings),
+            status="false_premise",
+            lead=PREMISE_LEAD,
         )
 
     def _refusal(self, prep: _Prepared, extra: Sequence[Sentence] = ()) -> Answer:
@@ -247,8 +254,8 @@ class AnswerPipeline:
         text = f"{lead} The closest related material is in {pointer}." if near else lead
         sentences = (
             *extra,
-            Sentence(lead, (), "supported", "refusal"),
-            *((Sentence(f"The closest related material is in {pointer}.", tuple(c.marker for c in citations), "supported", "pointer"),) if near else ()),
+            Sentence(lead, (), "supported", "refusal", role="refusal"),
+            *((Sentence(f"The closest related material is in {pointer}.", tuple(c.marker for c in citations), "supported", "pointer", role="pointer"),) if near else ()),
         )
         return Answer(
             question=prep.question,
@@ -261,4 +268,7 @@ class AnswerPipeline:
             standalone_question=prep.standalone,
             related_sections=tuple(sections),
             timings=dict(prep.timings),
+            status="not_in_report",
+            lead=lead,
+            reason=prep.reason,
         )
