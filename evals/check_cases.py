@@ -8,7 +8,8 @@ Checks:
   * every line is valid JSON with all required keys and correct types
   * ids are unique and prefixed by kind (fact-, para-, multi-, unans-, premise-, turn-) + 3 digits
   * kind counts meet the minimums
-  * answerable cases: 1+ support snippets, 1-3 fact regexes; unanswerable/false_premise: none of either
+  * answerable cases: 1+ support snippets, 1-3 fact regexes; unanswerable: none of either;
+    false_premise: no fact regexes, and optionally the snippet(s) of the passage that corrects the premise
   * every support snippet occurs verbatim inside a single line of the raw report, is 6-15 words,
     and contains none of the characters [ ] * \\ #
   * every fact regex compiles and matches (case-insensitively) at least one of the case's support
@@ -175,17 +176,22 @@ def main():
         if kind in UNANSWERABLE_KINDS:
             if case["answerable"] is not False:
                 err("unanswerable/false_premise must have answerable=false")
-            if case["support"] or case["facts"]:
-                err("unanswerable/false_premise must have empty support and facts")
+            if case["facts"]:
+                err("unanswerable/false_premise must have empty facts")
+            if kind == "unanswerable" and case["support"]:
+                err("unanswerable cases must have empty support")
             if kind == "false_premise" and not case["notes"].strip():
                 err("false_premise needs notes on what the report actually says")
-            continue
-        if case["answerable"] is not True:
-            err("answerable kinds must have answerable=true")
-        if not case["support"]:
-            err("needs at least one support snippet")
-        if not 1 <= len(case["facts"]) <= 3:
-            err("needs 1 to 3 fact regexes (has %d)" % len(case["facts"]))
+            if not case["support"]:
+                continue
+            # a false_premise case may cite the snippet(s) that correct its premise: checked like support
+        else:
+            if case["answerable"] is not True:
+                err("answerable kinds must have answerable=true")
+            if not case["support"]:
+                err("needs at least one support snippet")
+            if not 1 <= len(case["facts"]) <= 3:
+                err("needs 1 to 3 fact regexes (has %d)" % len(case["facts"]))
 
         # support snippets
         support_line_idx = []
