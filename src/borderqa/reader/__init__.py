@@ -5,7 +5,7 @@ answer is (a span of the passage).
 * ``examples.py``: the training record (``ReaderExample``) and its JSONL form, shared by data and training;
 * ``data.py``: training data made offline from the corpus (questions written by the local model,
   unanswerable variants, hard negatives), resumable, checked against the eval questions;
-* ``model.py``: the network (MiniLM-L6 encoder, a 3-way label head and a span head), loading with a
+* ``model.py``: the network (MiniLM encoder layers, a 3-way label head and a span head), loading with a
   sha256 check;
 * ``train.py``: the training loop;
 * ``weights/``: the shipped weights and their card.

@@ -1,0 +1,54 @@
+"""A question analysed once: the one value every answering stage reads (scope, the verdict features, the
+extractive scorer, time framing) instead of re-tokenising the text.
+
+``Query.parse(asked, standalone, terms)`` does the work; every field is plain data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from borderqa.answering.questions import action, asks_rate, expected_kind, focus
+from borderqa.lexical import tokenize
+from borderqa.terms import TermWeights
+
+REPORT_YEAR = 2014
+_TIME_WORDS = re.compile(
+    r"\b(now|today|currently|current|still|latest|recent(ly)?|at present|nowadays|these days|so far|to date)\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    asked: str  # as typed (its capitals are the names to check)
+    text: str  # stand-alone form (follow-ups resolved)
+    tokens: tuple[str, ...]  # lexical tokens of ``text``
+    weights: dict[str, float]  # its words (and the report's synonyms) by rarity
+    kind: str  # the kind of answer expected: number, date, name or ""
+    figures: tuple[str, ...]  # numbers and years written in ``asked``
+    later_years: tuple[int, ...]  # years after the report's
+    unknown_names: tuple[str, ...]  # capitalised names the report never uses
+    focus: tuple[str, tuple[str, ...]]  # "how many X": X as typed and its words
+    action: tuple[str, tuple[str, ...]]  # "how many X VERB": the verb as typed and its stems
+    asks_rate: bool  # a figure per day / month / year
+    time_sensitive: bool  # asks about the present ("now", "currently")
+
+    @classmethod
+    def parse(cls, asked: str, standalone: str, terms: TermWeights) -> Query:
+        phrase, words = focus(standalone)
+        verb, stems = action(standalone)
+        return cls(
+            asked=asked,
+            text=standalone,
+            tokens=tuple(tokenize(standalone)),
+            weights=terms.question_weights(standalone),
+            kind=expected_kind(standalone),
+            figures=tuple(re.findall(r"\b\d[\d,.]*\b", asked)),
+            later_years=tuple(int(y) for y in re.findall(r"\b(20[1-9]\d)\b", standalone) if int(y) > REPORT_YEAR),
+            unknown_names=tuple(terms.unknown_names(asked)),
+            focus=(phrase, tuple(words)),
+            action=(verb, tuple(stems)),
+            asks_rate=asks_rate(standalone),
+            time_sensitive=bool(_TIME_WORDS.search(asked)),
+        )

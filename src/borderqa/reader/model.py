@@ -1,0 +1,138 @@
+"""The reader network and its loading.
+
+A cross-encoder over ``[CLS] question [SEP] setting: passage [SEP]`` on the packaged all-MiniLM-L6-v2
+encoder (the project's embedding model, so no second base to ship or trust; the shipped reader keeps its
+first 4 of 6 layers, 384 wide: 8.5 minutes to train on 2 busy cores instead of 25), with two heads:
+
+* a label head on the mean of the word-piece states: answer / contradicts / none (``examples.LABELS``);
+* a span head on every token: start and end logits of the answer (SQuAD 2.0 style, ``[CLS]`` = no span).
+
+The word-piece embedding table stays frozen in training and is taken from the packaged base at load, so
+the shipped file holds only what training changed (15 MB, fp16). It is sha256-checked before loading
+against ``SHIPPED_SHA256`` (or ``BORDERQA_READER__SHA256`` for weights trained elsewhere).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from borderqa.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+WEIGHTS_FILE = WEIGHTS_DIR / "reader.safetensors"
+VERDICT_FILE = WEIGHTS_DIR / "verdict.json"
+SHIPPED_SHA256 = "5b45e005c3259054a8bf0b437a2f19a11209a97a6d8059e1129bc3e926c5ee48"  # the shipped weights (weights/CARD.md); a mismatch is refused
+FROZEN = ("encoder.embeddings.word_embeddings.weight",)  # taken from the base at load, not shipped
+MAX_TOKENS = 256
+MAX_ANSWER_TOKENS = 40
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_network(base_dir: Path, layers: int = 6) -> Any:
+    """The untrained network on the base encoder's first ``layers`` layers (heads freshly initialised)."""
+    import torch
+    from transformers import AutoModel
+
+    class ReaderNet(torch.nn.Module):
+        def __init__(self, encoder: Any) -> None:
+            super().__init__()
+            self.encoder = encoder
+            hidden = encoder.config.hidden_size
+            self.dropout = torch.nn.Dropout(0.1)
+            self.label_head = torch.nn.Linear(hidden, 3)
+            self.span_head = torch.nn.Linear(hidden, 2)
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> tuple[Any, Any, Any]:
+            states = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            # the label reads the mean of the word-piece states: the base was trained for mean pooling, its
+            # [CLS] state carries little (a [CLS] head stayed at chance, dev AUC 0.50, in two trials)
+            mask = attention_mask.unsqueeze(-1).to(states.dtype)
+            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            labels = self.label_head(self.dropout(pooled))
+            start, end = self.span_head(states).unbind(-1)
+            return labels, start, end
+
+    encoder = AutoModel.from_pretrained(str(base_dir), local_files_only=True)
+    if layers < encoder.config.num_hidden_layers:  # a shallower reader: fewer layers, same width
+        encoder.encoder.layer = encoder.encoder.layer[:layers]
+        encoder.config.num_hidden_layers = layers
+    net = ReaderNet(encoder)
+    for name, param in net.named_parameters():
+        if name in FROZEN:
+            param.requires_grad_(False)
+    return net
+
+
+def trained_state(net: Any) -> dict[str, Any]:
+    """What to ship: every tensor but the frozen ones, as fp16."""
+    import torch
+
+    return {k: v.detach().to(torch.float16).contiguous() for k, v in net.state_dict().items() if k not in FROZEN}
+
+
+def save_weights(net: Any, path: Path) -> str:
+    """Write the trained tensors (safetensors, fp16); return the file's sha256."""
+    from safetensors.torch import save_file
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    layers = str(net.encoder.config.num_hidden_layers)
+    save_file(trained_state(net), str(tmp), metadata={"layers": layers, "format": "borderqa-reader-2"})
+    tmp.replace(path)
+    return file_sha256(path)
+
+
+@dataclass(frozen=True)
+class LoadedReader:
+    net: Any
+    tokenizer: Any
+
+
+def load_reader(base_dir: Path, weights: Path, expected_sha256: str, threads: int = 0) -> LoadedReader:
+    """The trained reader, after checking the weights file's hash; ``ModelError`` on anything wrong."""
+    if not weights.is_file():
+        raise ModelError(f"reader weights {weights} are missing: run `borderqa reader train`, or restore the file from git")
+    actual = file_sha256(weights)
+    if expected_sha256 and actual != expected_sha256:
+        raise ModelError(
+            f"reader weights {weights} have sha256 {actual}, expected {expected_sha256}: the file is corrupt or "
+            "not the shipped one (restore it from git, or set BORDERQA_READER__SHA256 for weights you trained)"
+        )
+    import torch
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+    from transformers import AutoTokenizer
+
+    try:
+        state = load_file(str(weights))
+        with safe_open(str(weights), framework="pt") as f:
+            meta = f.metadata() or {}
+    except Exception as exc:  # safetensors raises its own error types for a damaged header
+        raise ModelError(f"reader weights {weights} cannot be read: {exc}") from exc
+    if meta.get("format") != "borderqa-reader-2":
+        raise ModelError(f"reader weights {weights} are not a BorderQA reader file (format {meta.get('format')!r})")
+    net = build_network(base_dir, int(meta.get("layers", "6")))
+    missing, unexpected = net.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
+    if unexpected or set(missing) - set(FROZEN):
+        raise ModelError(f"reader weights {weights} do not fit the network (missing {missing[:3]}, unexpected {unexpected[:3]})")
+    net.eval()
+    if threads:
+        torch.set_num_threads(threads)
+    tokenizer = AutoTokenizer.from_pretrained(str(base_dir), local_files_only=True)
+    log.info("loaded reader from %s", weights)
+    return LoadedReader(net, tokenizer)

@@ -1,0 +1,98 @@
+"""The reader's network, training loop and loading: a few real training steps on a tiny subset (so the
+training code cannot rot), the shipped weights hash-checked, and damaged weights refused clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from borderqa.chunking import split_corpus
+from borderqa.corpus import load_corpus
+from borderqa.errors import ModelError
+from borderqa.reader.examples import ReaderExample
+from borderqa.reader.model import SHIPPED_SHA256, WEIGHTS_FILE, file_sha256
+from borderqa.reader.reading import TrainedReader
+from borderqa.reader.train import TrainConfig, train
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _base() -> Path:
+    from borderqa.embedding import packaged_model_path
+
+    return packaged_model_path()
+
+
+@pytest.fixture(scope="module")
+def passages() -> dict[str, object]:
+    return {p.id: p for p in split_corpus(load_corpus(ROOT / "corpus").documents)}
+
+
+def _tiny_set(passages: dict[str, object]) -> list[ReaderExample]:
+    out = []
+    for p in list(passages.values())[40:52]:
+        words = p.text.split()  # type: ignore[attr-defined]
+        if len(words) < 12:
+            continue
+        answer = " ".join(words[4:7])
+        start = p.text.find(answer)  # type: ignore[attr-defined]
+        out.append(ReaderExample(f"a-{p.id}", f"What follows {' '.join(words[1:4])}?", p.id, p.sha, "answer", answer, start))  # type: ignore[attr-defined]
+        out.append(ReaderExample(f"n-{p.id}", "How many llamas live in Peru?", p.id, p.sha, "none", kind="attribute"))  # type: ignore[attr-defined]
+    return out
+
+
+def test_a_few_training_steps_write_loadable_weights(tmp_path: Path, passages: dict[str, object]) -> None:
+    out = tmp_path / "reader.safetensors"
+    steps: list[int] = []
+    report = train(_tiny_set(passages), passages, _base(), out, TrainConfig(epochs=1, batch_size=4, max_steps=3, layers=2),  # type: ignore[arg-type]
+                   progress=lambda s, total, loss: steps.append(s))
+    assert report.steps == 3 and steps == [1, 2, 3]
+    assert report.labels == {"answer": 12, "none": 12} or sum(report.labels.values()) == report.examples
+    reader = TrainedReader(_base(), out, file_sha256(out), threads=1)
+    readings = reader.read("How many Marines?", list(passages.values())[40:42])  # type: ignore[arg-type]
+    assert len(readings) == 2
+    for r in readings:
+        assert abs(r.answer + r.contradicts + r.none - 1) < 1e-4
+        assert r.span == "" or r.span in r.passage.text
+
+
+def test_a_stopped_training_run_resumes_from_its_last_epoch(tmp_path: Path, passages: dict[str, object]) -> None:
+    data = _tiny_set(passages)  # 24 examples: 3 steps an epoch at batch size 8
+    ckpt_dir = tmp_path / "ckpt"
+    out = tmp_path / "r.safetensors"
+    first = train(data, passages, _base(), out, TrainConfig(epochs=2, batch_size=8, layers=1, max_steps=4), checkpoint_dir=ckpt_dir)  # type: ignore[arg-type]
+    assert first.steps == 4 and (ckpt_dir / "reader-train.pt").is_file()  # stopped inside epoch 2
+    second = train(data, passages, _base(), out, TrainConfig(epochs=2, batch_size=8, layers=1), checkpoint_dir=ckpt_dir)  # type: ignore[arg-type]
+    assert second.resumed_from == 1 and second.steps == 6
+    assert not (ckpt_dir / "reader-train.pt").exists()  # finished: nothing left to resume
+
+
+def test_shipped_weights_match_their_pinned_hash() -> None:
+    assert WEIGHTS_FILE.is_file(), "the reader weights must ship with the code"
+    assert SHIPPED_SHA256 and file_sha256(WEIGHTS_FILE) == SHIPPED_SHA256
+
+
+def test_shipped_reader_orders_an_answering_passage_above_one_that_does_not(passages: dict[str, object]) -> None:
+    reader = TrainedReader(_base(), WEIGHTS_FILE, SHIPPED_SHA256)
+    by_text = {p.text[:40]: p for p in passages.values()}  # type: ignore[attr-defined]
+    answering = next(p for p in passages.values() if "54 or 108" in p.text)  # type: ignore[attr-defined]
+    other = next(p for p in passages.values() if "Hurricane Stan" in p.text)  # type: ignore[attr-defined]
+    assert by_text
+    a, b = reader.read("How many Marines does each naval station have?", [answering, other])  # type: ignore[list-item]
+    assert a.answer > 0.5 > b.answer
+    assert "54 or 108" in a.span
+    (c,) = reader.read("How much did the naval stations cost to build?", [answering])  # type: ignore[list-item]
+    assert c.answer < a.answer
+
+
+def test_damaged_weights_are_refused_with_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "reader.safetensors"
+    bad.write_bytes(WEIGHTS_FILE.read_bytes()[:-100] + b"\0" * 100)
+    with pytest.raises(ModelError, match="sha256"):
+        TrainedReader(_base(), bad, SHIPPED_SHA256).load()
+    with pytest.raises(ModelError, match=r"cannot be read|not a BorderQA reader"):
+        TrainedReader(_base(), bad, "").load()
+    with pytest.raises(ModelError, match="missing"):
+        TrainedReader(_base(), tmp_path / "nothing.safetensors", SHIPPED_SHA256).load()
