@@ -63,10 +63,13 @@ def test_the_verdict_fit_separates_classes_it_can_see() -> None:
     assert again.probability(rows[0]) == model.probability(rows[0])
 
 
-def test_rerank_orders_hits_by_the_readers_probability() -> None:
+def test_rerank_moves_a_hit_first_only_when_the_reader_prefers_it_by_the_margin() -> None:
     ps = [Passage(f"r:p{i}", "r", ("S",), 1, i, f"text {i}") for i in range(4)]
     hits = [Hit(p, 1.0 - i / 10) for i, p in enumerate(ps)]
-    readings = [Reading(ps[0], 0.2, 0, 0.8), Reading(ps[1], 0.9, 0, 0.1), Reading(ps[2], 0.2, 0, 0.8)]
-    new_hits, new_readings = rerank(hits, readings)
-    assert [h.passage.id for h in new_hits] == ["r:p1", "r:p0", "r:p2", "r:p3"]  # ties keep retrieval order
-    assert [r.passage.id for r in new_readings] == ["r:p1", "r:p0", "r:p2"]
+    readings = [Reading(ps[0], 0.2, 0, 0.8), Reading(ps[1], 0.9, 0, 0.1), Reading(ps[2], 0.3, 0, 0.7)]
+    moved, moved_readings = rerank(hits, readings, margin=0.5)
+    assert [h.passage.id for h in moved] == ["r:p1", "r:p0", "r:p2", "r:p3"]
+    assert [r.passage.id for r in moved_readings] == ["r:p1", "r:p0", "r:p2"]
+    kept, _ = rerank(hits, readings, margin=0.8)  # 0.9 - 0.2 < 0.8: retrieval's order stays
+    assert [h.passage.id for h in kept] == ["r:p0", "r:p1", "r:p2", "r:p3"]
+    assert rerank(hits, [], margin=0.5)[0] == hits

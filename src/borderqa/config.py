@@ -74,6 +74,8 @@ class ReaderSettings(_Group):
     # P(answer) of the best passage at or over which the question is answered (calibrated on the eval:
     # odd case ids to choose, even ids to check; see README "Refusals").
     min_answer: float = Field(default=0.5, ge=0, le=1)
+    # How much more likely to answer than the top hit a lower hit must be to move first (answering/pipeline.py).
+    rerank_margin: float = Field(default=0.3, ge=0, le=1)
     # P(contradicts) at or over which an unanswered question is treated as resting on a false premise.
     min_premise: float = Field(default=0.5, ge=0, le=1)
 

@@ -34,7 +34,10 @@ WORDS_WEIGHT = 0.35  # share of the question's (rarity-weighted) words in the se
 SETTING_WEIGHT = 0.2  # ... in the sentence's passage, section titles and lead-in
 KIND_WEIGHT = 0.2  # the sentence holds the kind of answer asked for
 EXTRA_WITHIN = 0.5  # further sentences of the top passage scoring within this of its best
-MIN_ANSWER_WORDS = 8  # shorter passages (captions, bare list items) are skipped for prose answers
+MIN_ANSWER_WORDS = 8
+# The reader's span leads the answer when its sentence scores within this of the passage's best sentence;
+# otherwise the best sentence leads (the span head is the weaker judge of which sentence answers).
+LEAD_WITHIN = 0.2  # shorter passages (captions, bare list items) are skipped for prose answers
 
 _LIST_QUESTION = re.compile(
     r"(^|\b(can|could) you )list\b|\b(name (the|all|some)|which (agencies|countries|organizations|organisations|programs|cities|routes|"
@@ -74,8 +77,10 @@ def is_list_question(question: str) -> bool:
 class ExtractiveGenerator:
     name = "extractive"
 
-    def __init__(self, settings: AnsweringSettings, bank: SentenceBank, terms: TermWeights | None = None) -> None:
+    def __init__(self, settings: AnsweringSettings, bank: SentenceBank, terms: TermWeights | None = None,
+                 lead_within: float = LEAD_WITHIN) -> None:
         self.settings = settings
+        self.lead_within = lead_within
         self.bank = bank
         self.terms = terms or TermWeights([])  # without corpus statistics every word weighs the same
 
@@ -114,10 +119,16 @@ class ExtractiveGenerator:
         sentences (the extractive choice), each cited."""
         leads: list[tuple[int, str, str]] = []  # passage index, clause, its sentence
         for i, span, start in spans:
+            scored = self.score_sentences(question, [passages[i]])
             sents = self.bank.get([passages[i]])[0].sentences
             holder = sentence_at(passages[i].text, sents, start, span)
-            if holder is not None and all(holder != h for _, _, h in leads):
-                leads.append((i, clause_with(holder, span), holder))
+            if holder is None or not scored:
+                continue
+            held = next((s.score for s in scored if s.text == holder), float("-inf"))
+            if held < scored[0].score - self.lead_within:  # the span sits in a sentence the scorer rates far lower
+                holder, span = scored[0].text, ""
+            if all(holder != h for _, _, h in leads):
+                leads.append((i, clause_with(holder, span) if span else holder, holder))
         if not leads:
             return self.generate(question, passages)
         top = leads[0][0]

@@ -57,43 +57,19 @@ class _Prepared:
         return max(found) if found else None
 
 
-def rerank(hits: Sequence[Hit], readings: Sequence[Reading]) -> tuple[list[Hit], list[Reading]]:
-    """Hits and readings ordered by the reader's P(answer) (the hits it did not read keep their place after)."""
-    order = sorted(range(len(readings)), key=lambda i: (-readings[i].answer, i))
-    read = [hits[i] for i in order]
-    return read + list(hits[len(readings) :]), [readings[i] for i in order]
+def rerank(hits: Sequence[Hit], readings: Sequence[Reading], margin: float) -> tuple[list[Hit], list[Reading]]:
+    """Retrieval's order, except that a passage the reader rates ``margin`` above the top one moves first.
 
-
-def frame_in_time(text: str) -> str:
-    """'As of the report (June 2014), ...' in front of an answer to a question about the present."""
-    first, _, rest = text.partition(" ")
-    if first.lower() in _OPENING_LOWER or first.lower() in STOP_WORDS:
-        first = first.lower()
-    return f"As of the report ({REPORT_DATE}), {first} {rest}".strip()
-
-
-_NEGATION = re.compile(r"\b(not|no|never|neither|nor|none|only)\b|n't\b", re.IGNORECASE)
-
-
-def restates(sentence: str, question: str) -> bool:
-    """Whether a 'correction' only repeats the question's own words with the same polarity (a small model
-    flags the premise, then asserts it: "Mexico approves most asylum requests")."""
-    words = {t for t in tokenize(sentence) if t not in STOP_WORDS}
-    asked = set(tokenize(question))
-    return bool(words) and words <= asked and bool(_NEGATION.search(sentence)) == bool(_NEGATION.search(question))
-
-
-def _without_repeats(verified: list[tuple[Sentence, list[tuple[int, str]]]]) -> list[tuple[Sentence, list[tuple[int, str]]]]:
-    """A small model sometimes writes the same sentence again and again: keep the first."""
-    seen: set[str] = set()
-    out = []
-    for v in verified:
-        key = " ".join(tokenize(v[0].text))
-        if key and key in seen:
-            continue
-        seen.add(key)
-        out.append(v)
-    return out
+    A full re-rank by the reader's probability lost citation precision on the eval (0.866 -> 0.760):
+    retrieval's order is the better judge of which of several relevant paragraphs answers, the reader
+    of whether one does. Hits the reader did not read keep their place after."""
+    if not readings:
+        return list(hits), []
+    best = max(range(len(readings)), key=lambda i: (readings[i].answer, -i))
+    order = list(range(len(readings)))
+    if best and readings[best].answer - readings[0].answer >= margin:
+        order = [best] + [i for i in order if i != best]
+    return [hits[i] for i in order] + list(hits[len(readings) :]), [readings[i] for i in order]
 
 
 class AnswerPipeline:
@@ -147,7 +123,7 @@ class AnswerPipeline:
             parts = question_parts(standalone)
             if len(parts) > 1:
                 part_readings = [max(self._read(Query.parse(part, part, terms), read), key=lambda r: r.answer) for part in parts]
-            hits, readings = rerank(hits, readings)
+            hits, readings = rerank(hits, readings, self.reader_settings.rerank_margin)
         t3 = time.perf_counter()
         passages = self._context(hits, standalone)
         passages += [p for p in dict.fromkeys(r.passage for r in part_readings) if p not in passages]
