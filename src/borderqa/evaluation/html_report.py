@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 from collections.abc import Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from borderqa.evaluation.metrics import ANSWER_METRICS, RETRIEVAL_METRICS, AnswerResult, kind_groups
+from borderqa.ui_render import quote_spans
 
 if TYPE_CHECKING:
     from borderqa.evaluation.report import EvalReport
@@ -26,28 +26,11 @@ Segment = tuple[str, bool]  # (text, highlighted)
 
 
 def highlight_segments(text: str, quotes: Sequence[str]) -> list[Segment]:
-    """``text`` cut into plain and highlighted pieces, one highlight per quote found in it.
-
-    A quote is found verbatim, else ignoring case and runs of white space; a quote not in the text is
-    not highlighted (the page still shows the paragraph).
-    """
-    spans: list[tuple[int, int]] = []
-    for quote in quotes:
-        words = quote.split()
-        if not words:
-            continue
-        m = re.search(r"\s+".join(re.escape(w) for w in words), text, re.IGNORECASE)
-        if m:
-            spans.append(m.span())
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
+    """``text`` cut into plain and highlighted pieces where the quotes occur (``ui_render.quote_spans``:
+    verbatim, else ignoring case and runs of white space; a quote not in the text is not highlighted)."""
     out: list[Segment] = []
     pos = 0
-    for start, end in merged:
+    for start, end in quote_spans(text, quotes):
         if start > pos:
             out.append((text[pos:start], False))
         out.append((text[start:end], True))
