@@ -420,6 +420,7 @@ def test_cli_eval_writes_reports_and_compares(tmp_path: Path, monkeypatch: pytes
 
     limited = runner.invoke(cli.main, ["eval", "--cases", str(cases), "--out", str(out), "--kind", "unanswerable", "--limit", "1"])
     assert limited.exit_code == 0 and "(1 cases)" in limited.output
+    assert "## Retrieval" not in limited.output  # no answerable case selected: no empty retrieval tables
     bad = runner.invoke(cli.main, ["eval", "--cases", str(cases), "--out", str(out), "--kind", "multi"])
     assert bad.exit_code == 2 and "unknown case kind multi" in bad.output
     missing = runner.invoke(cli.main, ["eval", "--cases", str(cases), "--out", str(out), "--compare", str(tmp_path / "no.json")])

@@ -111,7 +111,7 @@ def render_html(report: EvalReport) -> str:
         answer_labels=[m.label for m in ANSWER_METRICS],
         retrieval_labels=[m.label for m in RETRIEVAL_METRICS],
         answers=[_table(report, a, ANSWER_METRICS) for a in report.answers],
-        retrieval=[_table(report, r, RETRIEVAL_METRICS) for r in report.retrieval],
+        retrieval=[_table(report, r, RETRIEVAL_METRICS) for r in report.retrieval if r.cases],
         comparison=report.comparison,
         histogram=latency_histogram(report.answers),
         rows=rows,

@@ -112,11 +112,12 @@ class EvalReport:
         if run:
             lines += [run_line(run), ""]
         lines += ["Every figure: value (95 % bootstrap interval over cases).", ""]
-        if self.retrieval:
+        retrieval = [r for r in self.retrieval if r.cases]  # none when the selection has no answerable case
+        if retrieval:
             lines += ["## Retrieval (answerable cases)", ""]
             lines += md_table(["mode", "cases"], RETRIEVAL_METRICS,
-                              [(r.mode, len(r.cases), self.tables(r)[0]) for r in self.retrieval])
-            hybrid = next((r for r in self.retrieval if r.mode == "hybrid"), None)
+                              [(r.mode, len(r.cases), self.tables(r)[0]) for r in retrieval])
+            hybrid = next((r for r in retrieval if r.mode == "hybrid"), None)
             if hybrid is not None:
                 lines += ["", "### Hybrid retrieval by kind", ""]
                 lines += md_table(["kind", "cases"], RETRIEVAL_METRICS,
