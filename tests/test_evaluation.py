@@ -416,6 +416,7 @@ def test_cli_eval_writes_reports_and_compares(tmp_path: Path, monkeypatch: pytes
     second = runner.invoke(cli.main, ["eval", "--cases", str(cases), "--out", str(out), "--compare", str(old)])
     assert second.exit_code == 0, second.output
     assert "### Flipped wrong → right: 5" in second.output and "### Flipped right → wrong: 0" in second.output
+    assert "### retrieval: hybrid (10 cases in both)" in second.output
     assert re.search(r"\| fact acc\. \| 0\.500 \| 1\.000 \| \+0\.500 \(\+0\.\d+ to \+\d\.\d+\) \| \*\*yes\*\* \|", second.output)
 
     limited = runner.invoke(cli.main, ["eval", "--cases", str(cases), "--out", str(out), "--kind", "unanswerable", "--limit", "1"])

@@ -153,7 +153,7 @@ def compare_reports(before: EvalReport, after: EvalReport) -> Comparison:
             flipped += flips(a.generator, o.cases, a.cases)
     old_modes = {r.mode: r for r in before.retrieval}
     for r in after.retrieval:
-        if (om := old_modes.get(r.mode)) is not None:
+        if (om := old_modes.get(r.mode)) is not None and om.cases and r.cases:
             groups.append(_group("retrieval", r.mode, RETRIEVAL_METRICS, om.cases, r.cases, seed, resamples))
     path = str(before.json_path) if before.json_path != Path() else ""
     return Comparison(path, before.run, groups, flipped)
