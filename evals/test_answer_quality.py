@@ -1,53 +1,76 @@
-"""Answer quality per generator, asserted against the issue's thresholds.
+"""Answer quality per generator: regression floors and the issue's targets, asserted per metric, and every
+case's answer checked for form (one test per case, so ``-k`` selects cases by id or kind).
 
-extractive runs on every case; local (a 1.5B model at ~3 s an answer on 2 cores) on a fixed, spread-out
-subset so CI stays within its time (the full run: `borderqa eval --generator local --all`).
+extractive runs on every case; local (a 1.5B model at ~3-6 s an answer on 2 cores) on a fixed, spread-out
+subset so CI stays within its time (every case: `borderqa eval --generator local --all`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from borderqa import Assistant
-from borderqa.evaluation import AnswerResult, Case, evaluate_answers, subset_for_slow_generators
+from borderqa.evaluation import AnswerResult, load_cases, suite_cases
+from borderqa.evaluation.metrics import form_problems
 
 pytestmark = pytest.mark.slow
 
 THRESHOLDS = {"fact_accuracy": 0.90, "citation_precision": 0.95, "refusal_accuracy": 0.90}
 MAX_FALSE_REFUSALS = 0.05
-# Regression floors: just under what extractive reaches today (0.831 / 0.855 / 0.904 / 0.698), below the targets. A drop under a
+# Regression floors: just under what extractive reaches today (0.831 / 0.855 / 0.904 / 0.721), below the targets. A drop under a
 # floor fails the suite; the targets themselves are reported as xfail/xpass until they are reached (issue 4).
 FLOORS = {"fact_accuracy": 0.80, "citation_precision": 0.82, "citation_recall": 0.87, "refusal_accuracy": 0.65}
+LOCAL_FLOORS = {"fact_accuracy": 0.40, "citation_precision": 0.50}
+GENERATORS = ("extractive", "local")  # conftest.GENERATORS: the generator fixtures below
 TARGETS_NOT_YET_MET = pytest.mark.xfail(reason="issue 4 targets not reached yet: see evals/reports/latest.md", strict=False)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "answer_case" in metafunc.fixturenames:
+        cases = load_cases(Path(__file__).parent / "cases.jsonl")
+        params = [
+            pytest.param((g, c.id), id=f"{g}-{c.kind}-{c.id}", marks=[pytest.mark.llm] if g != "extractive" else [])
+            for g in GENERATORS for c in suite_cases(g, cases)
+        ]
+        metafunc.parametrize("answer_case", params)
+
+
+def _value(result: AnswerResult, name: str) -> float:
+    value = result.value(name)
+    assert value is not None, f"{name}: no case counts for it in this selection"
+    return value
+
+
+def _below(result: AnswerResult, floors: dict[str, float]) -> dict[str, float]:
+    return {k: round(_value(result, k), 3) for k, v in floors.items() if _value(result, k) < v}
+
+
 def _check(result: AnswerResult) -> list[str]:
-    problems = [f"{name} {getattr(result, name):.3f} < {floor}" for name, floor in THRESHOLDS.items() if getattr(result, name) < floor]
-    if result.false_refusal_rate > MAX_FALSE_REFUSALS:
-        problems.append(f"false_refusal_rate {result.false_refusal_rate:.3f} > {MAX_FALSE_REFUSALS}")
+    problems = [f"{name} {_value(result, name):.3f} < {floor}" for name, floor in THRESHOLDS.items() if _value(result, name) < floor]
+    if _value(result, "false_refusal_rate") > MAX_FALSE_REFUSALS:
+        problems.append(f"false_refusal_rate {_value(result, 'false_refusal_rate'):.3f} > {MAX_FALSE_REFUSALS}")
     return problems
 
 
 @pytest.fixture(scope="module")
-def extractive(assistant: Assistant, cases: list[Case], record: Callable[[AnswerResult], None]) -> AnswerResult:
-    result = evaluate_answers(assistant, cases, "extractive")
-    record(result)
-    return result
+def extractive(answers: Callable[[str], AnswerResult]) -> AnswerResult:
+    return answers("extractive")
 
 
 @pytest.fixture(scope="module")
-def local(assistant: Assistant, cases: list[Case], record: Callable[[AnswerResult], None]) -> AnswerResult:
-    result = evaluate_answers(assistant, subset_for_slow_generators(cases), "local")
-    record(result)
-    return result
+def local(answers: Callable[[str], AnswerResult]) -> AnswerResult:
+    return answers("local")
 
 
-def test_extractive_above_regression_floors(extractive: AnswerResult) -> None:
-    low = {k: round(getattr(extractive, k), 3) for k, v in FLOORS.items() if getattr(extractive, k) < v}
-    assert not low, low
-    assert extractive.false_refusal_rate <= MAX_FALSE_REFUSALS
+@pytest.mark.parametrize("metric", sorted(FLOORS))
+def test_extractive_above_regression_floor(extractive: AnswerResult, metric: str) -> None:
+    assert not _below(extractive, {metric: FLOORS[metric]}), _below(extractive, FLOORS)
+
+
+def test_extractive_false_refusals_within_limit(extractive: AnswerResult) -> None:
+    assert _value(extractive, "false_refusal_rate") <= MAX_FALSE_REFUSALS
 
 
 @TARGETS_NOT_YET_MET
@@ -63,17 +86,22 @@ def test_local_meets_thresholds(local: AnswerResult) -> None:
 
 @pytest.mark.llm
 def test_local_above_regression_floors(local: AnswerResult) -> None:
-    assert local.fact_accuracy >= 0.40 and local.citation_precision >= 0.50, (local.fact_accuracy, local.citation_precision)
+    assert not _below(local, LOCAL_FLOORS), _below(local, LOCAL_FLOORS)
 
 
-# Latency (p50/p95 of the whole answer and of the first token) is in the eval report; the targets are
-# checked by benchmarks/local_llm.py (and benchmarks/retrieval.py for search), not by timed tests (machines here are noisy).
+# Latency (p50/p95 of the whole answer and of the first token, with intervals) is in the eval report; the
+# targets are checked by benchmarks/local_llm.py (and benchmarks/retrieval.py for search), not by timed tests
+# (machines here are noisy).
 
 
-def test_every_answer_sentence_is_cited(extractive: AnswerResult, assistant: Assistant) -> None:
-    """No kept sentence without a citation, in any answered case."""
-    for row in extractive.cases[:60]:
-        if row["answerable_given"]:
-            answer = assistant.ask(row["question"])
-            for s in answer.sentences:
-                assert s.verdict == "dropped" or s.citations or s.note in ("refusal",), (row["id"], s)
+def test_answer_is_well_formed(
+    answer_case: tuple[str, str], answers: Callable[[str], AnswerResult], record_property: Callable[[str, object], None]
+) -> None:
+    """Right or wrong, an answer cites every kept sentence, quotes its paragraphs verbatim and has a lead.
+
+    Whether the case is right is the metrics' business (its outcome is recorded as a property).
+    """
+    generator, case_id = answer_case
+    row = answers(generator).row(case_id)
+    record_property("outcome", row["outcome"])
+    assert not form_problems(row), (case_id, form_problems(row), row["answer"])

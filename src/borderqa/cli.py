@@ -48,14 +48,14 @@ def main(verbose: int) -> None:
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
-def _progress_bar(desc: str) -> tuple[Callable[[int, int], None], Callable[[], None]]:
+def _progress_bar(desc: str, unit: str = "text") -> tuple[Callable[[int, int], None], Callable[[], None]]:
     from tqdm import tqdm
 
     bar: dict[str, Any] = {}
 
     def update(done: int, total: int) -> None:
         if "bar" not in bar:
-            bar["bar"] = tqdm(total=total, desc=desc, unit="text", file=sys.stderr)
+            bar["bar"] = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr)
         bar["bar"].n = done
         bar["bar"].refresh()
 
@@ -235,21 +235,45 @@ def serve(host: str, port: int) -> None:
 
 @main.command("eval")
 @click.option("--generator", "-g", "generators", multiple=True, help="Also evaluate answers with these generators.")
-@click.option("--limit", type=int, default=None, help="Only the first N cases (quick runs).")
+@click.option("--kind", "kinds", multiple=True, help="Only cases of this kind (repeatable): factual, multi, ...")
+@click.option("--case", "ids", multiple=True, help="Only this case id (repeatable).")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N selected cases (quick runs).")
+@click.option("--all", "all_cases", is_flag=True, help="Slow generators on every selected case, not the fixed subset.")
+@click.option("--run-name", default="", help="A name for this run, recorded in the report and its file name.")
+@click.option("--compare", "compare_with", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="An older report JSON: print each metric before/after with a paired interval, and the flipped cases.")
+@click.option("--cases", "cases_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=Path("evals/cases.jsonl"), show_default=True, help="The golden cases (JSONL).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("evals/reports"), show_default=True)
-def eval_cmd(generators: tuple[str, ...], limit: int | None, out: Path) -> None:
-    """Run the eval suite's metrics and write evals/reports/ (JSON + Markdown)."""
+def eval_cmd(
+    generators: tuple[str, ...], kinds: tuple[str, ...], ids: tuple[str, ...], limit: int | None, all_cases: bool,
+    run_name: str, compare_with: Path | None, cases_path: Path, out: Path,
+) -> None:
+    """Run the eval metrics (95 % intervals, tables by kind) and write evals/reports/ (JSON, Markdown, HTML)."""
     from borderqa.evaluation import run_evaluation
 
     a = _assistant()
-    update, close = _progress_bar("cases")
+    bars: dict[str, Callable[[int, int], None]] = {}
+    closers: list[Callable[[], None]] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in bars:
+            for close in closers:
+                close()
+            bars[stage], close = _progress_bar(stage, "case")
+            closers[:] = [close]
+        bars[stage](done, total)
+
     start = time.perf_counter()
     try:
-        report = run_evaluation(a, generators=list(generators), limit=limit, progress=update, out_dir=out)
+        report = run_evaluation(a, generators=list(generators), limit=limit, progress=progress, out_dir=out, kinds=kinds,
+                                ids=ids, all_cases=all_cases, run_name=run_name, compare_with=compare_with,
+                                cases_path=cases_path)
     finally:
-        close()
+        for close in closers:
+            close()
     click.echo(report.summary_markdown())
-    click.echo(f"\nwrote {report.json_path} and {report.markdown_path} in {time.perf_counter() - start:.0f} s")
+    click.echo(f"\nwrote {report.json_path}, {report.markdown_path} and {report.html_path} in {time.perf_counter() - start:.0f} s")
 
 
 if __name__ == "__main__":
