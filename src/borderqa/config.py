@@ -71,9 +71,10 @@ class ReaderSettings(_Group):
     sha256: str = ""
     passages: int = Field(default=5, ge=1, le=20)  # top hybrid hits read per question
     threads: int = Field(default=2, ge=1, le=64)
-    # P(answer) of the best passage at or over which the question is answered (calibrated on the eval:
-    # odd case ids to choose, even ids to check; see README "Refusals").
-    min_answer: float = Field(default=0.5, ge=0, le=1)
+    # Verdict probability of the best passage under which the question is refused; 0 turns the reader's
+    # refusals off, the default: on the public eval the shipped reader did not beat the word checks
+    # (answering/scope.py has the figures).
+    min_answer: float = Field(default=0.0, ge=0, le=1)
     # How much more likely to answer than the top hit a lower hit must be to move first (answering/pipeline.py).
     rerank_margin: float = Field(default=0.3, ge=0, le=1)
     # P(contradicts) at or over which an unanswered question is treated as resting on a false premise.

@@ -140,12 +140,11 @@ class AnswerPipeline:
         readings = self.reader.read(query.text, passages)
         if self.verdict is None:
             return readings
-        out = []
-        for r in readings:
-            scored = self.extractive.score_sentences(query.text, [r.passage])
-            row = features(query, r, scored[0].score if scored else 0.0, self.extractive.terms)
-            out.append(replace(r, answer=self.verdict.probability(row)))
-        return out
+        best: dict[int, float] = {}
+        for sc in self.extractive.score_sentences(query.text, passages):  # one question embedding for all
+            best.setdefault(sc.passage, sc.score)
+        return [replace(r, answer=self.verdict.probability(features(query, r, best.get(i, 0.0), self.extractive.terms)))
+                for i, r in enumerate(readings)]
 
     def _context(self, hits: list[Hit], question: str) -> list[Passage]:
         """Top passages for the generator; for a list question, the whole list around a listed hit."""
