@@ -69,6 +69,8 @@ def onnx_encoder(model: object, tmp: Path) -> Callable[[list[str]], Vectors]:
 
     sample = tokenizer(["a sample text"], return_tensors="pt")
     path = tmp / "minilm.onnx"
+    for parameter in bert.parameters():
+        parameter.requires_grad_(False)
     torch.onnx.export(
         Hidden(), (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]), str(path),
         input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["last_hidden_state"],

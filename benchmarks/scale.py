@@ -173,7 +173,7 @@ def start_chroma(path: Path) -> tuple[subprocess.Popen[bytes], str]:
         [chroma, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
@@ -307,12 +307,15 @@ def main() -> None:
     if not args.report:
         embedders = args.embedders or ["model" if s <= 10_000 else "hashed" for s in args.sizes]
         for size, name in zip(args.sizes, embedders, strict=True):
-            out = subprocess.run(
+            done = subprocess.run(
                 [sys.executable, __file__, "--one", "--sizes", str(size), "--embedders", name,
                  "--questions", str(args.questions), "--answers", str(args.answers)],
-                capture_output=True, text=True, check=True, env=os.environ.copy(),
-            ).stdout
-            row = json.loads(out.strip().splitlines()[-1])
+                capture_output=True, text=True, env=os.environ.copy(),
+            )
+            if done.returncode:
+                print(f"{size} ({name}) failed:\n{done.stderr[-3000:]}", file=sys.stderr, flush=True)
+                continue
+            row = json.loads(done.stdout.strip().splitlines()[-1])
             results = [r for r in results if (r["size"], r["embedder"]) != (size, name)] + [row]
             results.sort(key=lambda r: (r["size"], r["embedder"]))
             args.out.write_text(json.dumps(results, indent=1))
