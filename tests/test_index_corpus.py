@@ -38,7 +38,9 @@ def test_build_noop_and_incremental(tmp_path: Path) -> None:
     report.write_text(report.read_text(encoding="utf-8").replace("12-day visit", "twelve-day visit", 1), encoding="utf-8")
     changed, _ = a.build_index()
     assert changed.embedded == 1 and changed.changed_documents == ("report",)
-    assert len(list((tmp_path / "index").glob("build-*"))) == 1
+    # the live build and the one before it (kept for readers still on it until the next build)
+    manifest = json.loads((tmp_path / "index" / "manifest.json").read_text())
+    assert {p.name for p in (tmp_path / "index").glob("build-*")} == {manifest["build"], manifest["previous"]}
     assert any("twelve-day" in h.passage.text for h in a.search("twelve-day visit", k=3))
 
 

@@ -107,7 +107,7 @@ def test_word_piece_vectors_are_stored_per_passage(index: ChromaIndex) -> None:
 
 
 def test_small_indexes_are_searched_exhaustively(index: ChromaIndex) -> None:
-    collection, _ = index._open()
+    collection = index._open().collection
     assert collection.configuration["hnsw"]["ef_search"] >= collection.count()
 
 
@@ -249,7 +249,7 @@ def test_without_rescoring_only_fusion_orders(index: ChromaIndex) -> None:
 
 def test_an_index_without_word_pieces_still_ranks(index: ChromaIndex, tmp_path: Path) -> None:
     class NoTokens(ChromaIndex):
-        def token_vectors(self) -> dict[str, np.ndarray]:
+        def token_vectors(self, build: str | None = None) -> dict[str, np.ndarray]:
             return {}
 
     bare = NoTokens(index.index_dir, FakeEmbedder(), "fp-test", "test-collection")

@@ -20,7 +20,7 @@ from borderqa.config import GeneratorName, SearchMode, Settings, fingerprint
 from borderqa.corpus import Corpus, load_corpus
 from borderqa.embedding import Embedder, SentenceTransformerEmbedder
 from borderqa.errors import ConfigError, QueryError
-from borderqa.index import BuildReport, ChromaIndex, IndexState
+from borderqa.index import BuildReport, ChromaIndex, ChromaServer, IndexState
 from borderqa.reader.model import VERDICT_FILE
 from borderqa.reader.reading import Reader
 from borderqa.retrieval import Retriever
@@ -98,7 +98,8 @@ class Assistant:
     def from_settings(cls, settings: Settings | None = None) -> Assistant:
         settings = settings or Settings.load()
         embedder = SentenceTransformerEmbedder(settings.embedding)
-        index = ChromaIndex(settings.index_dir, embedder, fingerprint(settings), settings.collection)
+        server = ChromaServer(settings.chroma_url, settings.chroma_token) if settings.chroma_url else None
+        index = ChromaIndex(settings.index_dir, embedder, fingerprint(settings), settings.collection, server)
         return cls(settings, embedder, index, reader=default_reader(settings))
 
     # --- corpus and index ---------------------------------------------------------------------------
@@ -125,9 +126,11 @@ class Assistant:
 
     @property
     def retriever(self) -> Retriever:
+        """The retriever over the live build; rebuilt when another process (``borderqa index``) switched it."""
         with self._lock:
-            if self._retriever is None:
+            if self._retriever is None or self._retriever.build != self.index.build_id():
                 self._retriever = Retriever(self.index, self.embedder, self.settings.retrieval)
+                self._terms = None
             return self._retriever
 
     @property

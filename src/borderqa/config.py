@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
     collection: str = "borderqa"
+    # Chroma's own server (``http://host:port``); empty: an embedded Chroma under index_dir (see index.py).
+    chroma_url: str = ""
+    chroma_token: str = ""  # sent as ``Authorization: Bearer <token>`` when set
     embedding: EmbeddingSettings = EmbeddingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answering: AnsweringSettings = AnsweringSettings()

@@ -1,30 +1,27 @@
-"""The local Chroma index: build aside, swap atomically, reuse unchanged embeddings. The only ``import chromadb``.
+"""The Chroma index: build aside, swap atomically, reuse unchanged embeddings (clients: chroma.py).
 
 Layout of ``index/``::
 
     manifest.json          what built the live build: settings fingerprint, model, document hashes
-    build-<stamp>/         the live build: a Chroma PersistentClient folder plus passages.json
+    build-<stamp>/         the live build: passages.json, bm25/ (lexical.py), tokens.npy (tokenstore.py)
+                           and, in embedded mode, the Chroma PersistentClient folder
 
-A build writes a new ``build-*`` folder and only then replaces ``manifest.json`` (``os.replace``), so a
-build killed half-way leaves the previous index fully usable; leftovers are removed by the next build.
+Chroma runs embedded (a PersistentClient per build folder) or, with ``BORDERQA_CHROMA_URL`` set, as its own
+server (``chromadb.HttpClient``): then each build is the server collection ``<collection>-build-<stamp>``
+with the same records (ids, vectors, documents, metadatas), and ``index/`` keeps the rest of the build.
+Either way a build writes its new version aside and only then replaces ``manifest.json`` (``os.replace``),
+so a build killed half-way leaves the previous index fully usable. The build before the live one is kept
+until the next build, so a worker still answering from it is not cut off; older leftovers (folders and
+server collections) are removed by the next build. Every reader takes its vectors, BM25 and word-piece
+vectors from the one build the manifest names (``build_id``), so no worker mixes two versions.
 Vectors are keyed by the hash of the text they embed, so a rebuild embeds only new or changed text.
 Chroma never embeds anything itself: vectors are always passed in, and telemetry is off.
 
-What is embedded (``embedding_texts``): a passage is embedded with where it sits, not only its words:
-its section path, the lead-in of its list or the paragraph introducing its quote, and for title-page
-passages what a title page holds (plus a second vector with the document's title). "On the Mexican side
-are the states of ..." or "The jungle route, which includes ..." mean little alone; with "Geography and
-Economy" or "... tend to pass through one of three corridors:" in front they match the questions staff
-ask. In fusion this beat embedding the bare text (hybrid MRR 0.890 against 0.882, both halves better),
-though on its own the dense ranking finds fewer answers in its top 5. The stored passage text stays clean
-(Chroma's ``documents`` hold the embedded text; ``passages.json`` holds the passages as chunked).
+Texts are embedded in batches sorted by length (``length_batches``), so a batch pads to its own longest
+text, not to the longest in the corpus.
 
-Each build also keeps the model's contextual word-piece vectors of every passage (computed by
-``Embedder.embed_tokens``; ``tokens.npz``, float16, about 20 MB, reused by text hash like the vectors).
-This module only stores them; the model code is in embedding.py. Retrieval scores candidates by late
-interaction with them (each question word piece matched to its most similar passage word piece, as in
-ColBERT): as a ranker on its own that beat the passage vector on every metric on both halves of the eval
-(MRR 0.87 against 0.76), and it lets "roadblocks" find "checkpoints" without a synonym list.
+What is embedded, and whose word pieces are kept, is in index_texts.py. Each build keeps the
+word-piece vectors of every passage (``tokens.npy``, tokenstore.py), reused by text hash like the vectors.
 
 ``query`` asks Chroma for ids and distances only (window ids are ``<passage id>#<window>``): also fetching
 the metadatas took 2.8 ms a query instead of 0.7.
@@ -38,68 +35,45 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from borderqa.chunking import TitleRole, title_page_role
+from borderqa import tokenstore
+from borderqa.chroma import EMBEDDED, ChromaServer, embedded_client, unreachable
 from borderqa.embedding import Embedder, Vectors
-from borderqa.errors import IndexNotReadyError
+from borderqa.errors import IndexNotReadyError, IndexUnavailableError
+from borderqa.index_texts import TITLE_PAGE_LABELS, embedding_text, embedding_texts, token_text
+from borderqa.lexical import BM25Index
+from borderqa.tokenstore import TokenVectors
 from borderqa.types import Document, Passage, content_hash
 
 log = logging.getLogger(__name__)
-
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+__all__ = [
+    "TITLE_PAGE_LABELS", "BuildReport", "ChromaIndex", "ChromaServer", "IndexState", "embedding_text",
+    "embedding_texts", "length_batches", "token_text",
+]
 
 MANIFEST = "manifest.json"
 PASSAGES = "passages.json"
-TOKENS = "tokens.npz"
-FORMAT_VERSION = 3  # 3: collections searched exhaustively up to EF_SEARCH_MAX windows
+LEXICAL = "bm25"
+FORMAT_VERSION = 4  # 4: tokens.npy memory-mapped, BM25 saved in bm25/; 3: exhaustive search up to EF_SEARCH_MAX
 # HNSW looks at ``ef_search`` candidates per query. Chroma's default (100) missed 0.1-0.2 % of the true
 # nearest 60 passages, at the tail and differently in each process (the graph is rebuilt on load), which
 # moved fused scores by up to 0.17 between runs. With ef_search >= the number of windows the search is
 # exact and repeatable (0.5 ms more a query here); past EF_SEARCH_MAX windows it stays a wide search.
 EF_SEARCH_MAX = 1000
+EMBED_CHUNK = 256  # texts handed to the embedder at once, longest first (the progress bar moves per chunk)
+ADD_BATCH = 1000  # records per Chroma ``add``
 Progress = Callable[[int, int], None]
-# What each title-page line is, said in words, so "who wrote the report" finds the byline and "when was it
-# published" the date: the lines themselves are only names, a date and a title.
-TITLE_PAGE_LABELS: dict[TitleRole, str] = {
-    "title": "Title page: the report's title.",
-    "byline": "Title page: the report's authors (byline).",
-    "date": "Title page: the report's date of publication.",
-}
 
 
-def embedding_text(passage: Passage) -> str:
-    """The text embedded for a passage: its place in the report (section path, lead-in) and then its text."""
-    if passage.kind == "title":
-        return f"{TITLE_PAGE_LABELS[title_page_role(passage)]} {passage.text}"
-    where = " > ".join(passage.section_path)
-    context = f" {passage.context}" if passage.context else ""
-    return f"{where}.{context} {passage.text}"
-
-
-def embedding_texts(passage: Passage, document_title: str = "") -> list[str]:
-    """Every text embedded for a passage; the index scores a passage by the best of them.
-
-    A title-page passage is embedded twice: with what a title page holds ("Who wrote the report?") and
-    with the document's title ("Who are the authors of Mexico's Other Border?"); each phrasing matched
-    its own kind of question far better (cosine 0.71 against 0.35, and 0.77 against 0.37).
-    """
-    texts = [embedding_text(passage)]
-    if passage.kind == "title" and document_title:
-        texts.append(f"Title page of {document_title}: {passage.text}")
-    return texts
-
-
-def token_text(passage: Passage) -> str:
-    """The text whose word-piece vectors are kept for late interaction: the passage's own words (with the
-    section path and lead-in in front, as embedded, late interaction ranked worse on both halves), except
-    on the title page, whose lines say what they are only through their label (the byline's names alone
-    matched "Who are the authors of ...?" with 0.24 against the title's 0.67)."""
-    return embedding_text(passage) if passage.kind == "title" else passage.text
+def length_batches(texts: Sequence[str], size: int) -> list[list[int]]:
+    """Positions of ``texts``, longest first, in batches of ``size``: each batch pads to its own longest text."""
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    return [order[i : i + size] for i in range(0, len(order), size)]
 
 
 @dataclass(frozen=True)
@@ -123,15 +97,6 @@ class BuildReport:
     skipped: bool  # nothing had changed: no build was made
 
 
-def _client(path: Path) -> Any:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    return chromadb.PersistentClient(
-        path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    )
-
-
 def _passage_from_dict(d: dict[str, Any]) -> Passage:
     d = dict(d)
     d["section_path"] = tuple(d["section_path"])
@@ -140,31 +105,94 @@ def _passage_from_dict(d: dict[str, Any]) -> Passage:
     return Passage(**d)
 
 
+@dataclass
+class _Build:
+    """One build as readers see it: everything comes from the same version."""
+
+    name: str
+    dir: Path
+    collection: Any
+    passages: list[Passage]
+    windows: int
+    tokens: TokenVectors | None = None
+    lexical: BM25Index | None = field(default=None, repr=False)
+
+
 class ChromaIndex:
-    def __init__(self, index_dir: Path, embedder: Embedder, fingerprint: str, collection: str = "borderqa") -> None:
-        if not 3 <= len(collection) <= 512:
-            raise IndexNotReadyError(f"collection name {collection!r} must have 3 to 512 characters")
+    def __init__(
+        self,
+        index_dir: Path,
+        embedder: Embedder,
+        fingerprint: str,
+        collection: str = "borderqa",
+        server: ChromaServer | None = None,
+    ) -> None:
+        if not 3 <= len(collection) <= 512 - len("-build-YYYYmmdd-HHMMSS-pid-ns") - 20:
+            raise IndexNotReadyError(f"collection name {collection!r} must have 3 to 460 characters")
         self.index_dir = index_dir
         self.embedder = embedder
         self.fingerprint = fingerprint
         self.collection_name = collection
-        self._collection: Any = None
-        self._passages: list[Passage] | None = None
-        self._tokens: dict[str, Vectors] | None = None
-        self._windows: int | None = None
+        self.server = server
+        self._server_client: Any = None
+        self._builds: dict[str, _Build] = {}
+        self._manifest: dict[str, Any] = {}
+        self._manifest_key: tuple[int, int, int] | None = None
+
+    @property
+    def location(self) -> str:
+        """Where the vectors live: ``"embedded"`` or the server's URL (recorded in the manifest)."""
+        return self.server.url if self.server else EMBEDDED
+
+    # --- Chroma ------------------------------------------------------------------------------------
+
+    def _server(self) -> Any:
+        assert self.server is not None
+        if self._server_client is None:
+            self._server_client = self.server.client()
+        return self._server_client
+
+    def _chroma(self, build: str, where: str | None = None) -> tuple[Any, str]:
+        """The client holding ``build`` and the build's collection name there."""
+        where = where or self.location
+        if where == EMBEDDED:
+            return embedded_client(self.index_dir / build), self.collection_name
+        return self._server(), f"{self.collection_name}-{build}"
+
+    def _call(self, what: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run a Chroma call; a server that does not answer becomes ``IndexUnavailableError``."""
+        try:
+            return what(*args, **kwargs)
+        except IndexNotReadyError:
+            raise
+        except Exception as exc:
+            if self.server is not None and unreachable(exc):
+                raise self.server.unavailable(exc) from exc
+            raise
 
     # --- state -------------------------------------------------------------------------------------
 
     def read_manifest(self) -> dict[str, Any]:
+        """The manifest, re-read only when the file changed (a ``stat`` a call: workers check it per question)."""
         path = self.index_dir / MANIFEST
-        if not path.is_file():
-            return {}
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            log.warning("%s is unreadable; treating the index as missing", path)
+            st = path.stat()
+        except OSError:
+            self._manifest, self._manifest_key = {}, None
             return {}
-        return data if isinstance(data, dict) else {}
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if key != self._manifest_key:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                log.warning("%s is unreadable; treating the index as missing", path)
+                return {}
+            self._manifest, self._manifest_key = (data if isinstance(data, dict) else {}), key
+        return dict(self._manifest)
+
+    def build_id(self) -> str:
+        """The live build's name ("" when there is none): what a reader's vectors and BM25 must match."""
+        return str(self.read_manifest().get("build", ""))
 
     def state(self, documents: Sequence[Document], chunker_version: str) -> IndexState:
         m = self.read_manifest()
@@ -174,8 +202,15 @@ class ChromaIndex:
             return IndexState(True, False, "built with other model or embedding settings", m)
         if m.get("chunker") != chunker_version:
             return IndexState(True, False, "built with another chunker version", m)
+        if m.get("chroma", EMBEDDED) != self.location:
+            return IndexState(True, False, f"built into another Chroma ({m.get('chroma', EMBEDDED)})", m)
         if m.get("documents") != {d.id: d.sha256 for d in documents}:
             return IndexState(True, False, "the corpus has changed since the last build", m)
+        if self.server is not None:
+            client, name = self._chroma(str(m["build"]))
+            names = {getattr(c, "name", c) for c in self._call(client.list_collections)}
+            if name not in names:
+                return IndexState(True, False, f"the Chroma server has no collection {name}", m)
         return IndexState(True, True, "", m)
 
     # --- build -------------------------------------------------------------------------------------
@@ -193,7 +228,8 @@ class ChromaIndex:
         if old.fresh and not force:
             return BuildReport(len(passages), old.manifest.get("windows", 0), 0, 0, time.perf_counter() - start, (), True)
         self.index_dir.mkdir(parents=True, exist_ok=True)
-        self._remove_leftovers(keep=old.manifest.get("build"))
+        old_build = str(old.manifest.get("build", "")) if old.exists else ""
+        self._remove_leftovers(keep={old_build, str(old.manifest.get("previous", ""))})
 
         titles = {d.id: d.title for d in documents}
         records = [
@@ -205,42 +241,31 @@ class ChromaIndex:
         reusable = self._old_vectors(old) if same_model else {}
         keys = [content_hash(w) for _, _, w in records]
         todo = sorted({k: w for k, (_, _, w) in zip(keys, records, strict=True) if k not in reusable}.items())
-        old_tokens = self._read_tokens(self.index_dir / str(old.manifest.get("build", "?"))) if same_model else {}
-        token_todo = [p for p in passages if content_hash(token_text(p)) not in old_tokens]
+        old_tokens = tokenstore.read(self.index_dir / old_build) if same_model and old_build else TokenVectors.empty()
+        token_keys = [content_hash(token_text(p)) for p in passages]
+        token_todo = {k: token_text(p) for k, p in zip(token_keys, passages, strict=True) if k not in old_tokens}
         total = len(todo) + len(token_todo)
-        fresh = self._embed([w for _, w in todo], progress, total)
-        vectors = dict(reusable)
-        vectors.update({k: fresh[i] for i, (k, _) in enumerate(todo)})
-        tokens = self._embed_tokens(token_todo, old_tokens, progress, len(todo), total)
 
         # pid and nanoseconds too: two builds in the same second (tests, a quick --force) must not collide
         stamp = time.strftime("%Y%m%d-%H%M%S") + f"-{os.getpid()}-{time.time_ns() % 1_000_000_000:09d}"
         build = f"build-{stamp}"
         build_dir = self.index_dir / build
-        client = _client(build_dir)
-        ef_search = min(max(len(records), 100), EF_SEARCH_MAX)
-        col = client.create_collection(
-            self.collection_name,
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine", "ef_search": ef_search}},
-        )
-        batch = 1000
-        for i in range(0, len(records), batch):
-            part = records[i : i + batch]
-            col.add(
-                ids=[f"{p.id}#{n}" for p, n, _ in part],
-                embeddings=np.stack([vectors[k] for k in keys[i : i + batch]]),
-                documents=[w for _, _, w in part],
-                metadatas=[
-                    {"passage_id": p.id, "document": p.document, "section": p.section, "paragraph": p.paragraph,
-                     "window": n, "sha": k}
-                    for (p, n, _), k in zip(part, keys[i : i + batch], strict=True)
-                ],
-            )
+        build_dir.mkdir()
+        fresh = self._embed([w for _, w in todo], progress, total)
+        vectors = dict(reusable)
+        vectors.update({k: fresh[i] for i, (k, _) in enumerate(todo)})
+        writer = tokenstore.TokenWriter(build_dir)
+        self._embed_tokens(token_todo, writer, progress, len(todo), total)
+        writer.finish(token_keys, [p.id for p in passages], old_tokens)
+        self._write_collection(build, records, keys, vectors)
         (build_dir / PASSAGES).write_text(
             json.dumps([asdict(p) for p in passages], ensure_ascii=False), encoding="utf-8"
         )
-        self._write_tokens(build_dir, passages, tokens)
+        old_lexical = self.index_dir / old_build / LEXICAL
+        if old_build and BM25Index.is_saved_for(old_lexical, passages):
+            shutil.copytree(old_lexical, build_dir / LEXICAL)  # same passages: no need to tokenise them again
+        else:
+            BM25Index(passages).save(build_dir / LEXICAL)
         doc_hashes = {d.id: d.sha256 for d in documents}
         before = old.manifest.get("documents", {}) if old.exists else {}
         changed = tuple(sorted(d for d, h in doc_hashes.items() if before.get(d) != h))
@@ -250,7 +275,9 @@ class ChromaIndex:
             "model": self.embedder.name,
             "chunker": chunker_version,
             "build": build,
-            "collection": self.collection_name,
+            "previous": old_build,
+            "chroma": self.location,
+            "collection": self._chroma(build)[1] if self.server else self.collection_name,
             "documents": doc_hashes,
             "passages": len(passages),
             "windows": len(records),
@@ -261,125 +288,155 @@ class ChromaIndex:
         tmp = self.index_dir / (MANIFEST + ".tmp")
         tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.index_dir / MANIFEST)  # the swap: from here on the new build is live
-        self._collection, self._passages, self._tokens, self._windows = None, None, None, None
-        self._remove_leftovers(keep=build)
+        self._builds.clear()
+        self._remove_leftovers(keep={build, old_build})
         return BuildReport(
             len(passages), len(records), len(todo), len(records) - len(todo), time.perf_counter() - start, changed, False
         )
 
-    def _embed(self, texts: list[str], progress: Progress | None, total: int) -> Vectors:
-        if not texts:
-            return np.zeros((0, 1), dtype=np.float32)
-        chunks: list[Vectors] = []
-        step = 32
-        for i in range(0, len(texts), step):
-            chunks.append(self.embedder.embed_documents(texts[i : i + step]))
-            if progress:
-                progress(min(i + step, len(texts)), total)
-        return np.concatenate(chunks)
+    def _write_collection(
+        self, build: str, records: Sequence[tuple[Passage, int, str]], keys: Sequence[str], vectors: dict[str, Vectors]
+    ) -> None:
+        client, name = self._chroma(build)
+        ef_search = min(max(len(records), 100), EF_SEARCH_MAX)
+        col = self._call(
+            client.create_collection, name, embedding_function=None,
+            configuration={"hnsw": {"space": "cosine", "ef_search": ef_search}},
+        )
+        for i in range(0, len(records), ADD_BATCH):
+            part = records[i : i + ADD_BATCH]
+            part_keys = keys[i : i + ADD_BATCH]
+            self._call(
+                col.add,
+                ids=[f"{p.id}#{n}" for p, n, _ in part],
+                embeddings=np.stack([vectors[k] for k in part_keys]),
+                documents=[w for _, _, w in part],
+                metadatas=[
+                    {"passage_id": p.id, "document": p.document, "section": p.section, "paragraph": p.paragraph,
+                     "window": n, "sha": k}
+                    for (p, n, _), k in zip(part, part_keys, strict=True)
+                ],
+            )
 
-    def _embed_tokens(
-        self, todo: list[Passage], old: dict[str, Vectors], progress: Progress | None, done: int, total: int
-    ) -> dict[str, Vectors]:
-        """Word-piece vectors by passage text hash: reused from the previous build, else computed."""
-        out = dict(old)
-        step = 32
-        for i in range(0, len(todo), step):
-            part = todo[i : i + step]
-            # Every window of a long passage, so no part of it is cut off.
-            keys = [content_hash(token_text(p)) for p in part]
-            windows = [(key, w) for p, key in zip(part, keys, strict=True) for w in self.embedder.windows(token_text(p))]
-            arrays = self.embedder.embed_tokens([w for _, w in windows])
-            for key in keys:
-                out[key] = np.concatenate([a for (k, _), a in zip(windows, arrays, strict=True) if k == key])
+    def _embed(self, texts: list[str], progress: Progress | None, total: int) -> Vectors:
+        out = np.zeros((len(texts), self.embedder.dimension), dtype=np.float32)
+        done = 0
+        for batch in length_batches(texts, EMBED_CHUNK):
+            out[batch] = self.embedder.embed_documents([texts[i] for i in batch])
+            done += len(batch)
             if progress:
-                progress(done + min(i + step, len(todo)), total)
+                progress(done, total)
         return out
 
-    @staticmethod
-    def _write_tokens(build_dir: Path, passages: Sequence[Passage], tokens: dict[str, Vectors]) -> None:
-        keys = [content_hash(token_text(p)) for p in passages]
-        arrays = [tokens[k] for k in keys]
-        offsets = np.cumsum([0, *(len(a) for a in arrays)])
-        dim = arrays[0].shape[1] if arrays else 1
-        stacked = np.concatenate(arrays) if arrays else np.zeros((0, dim), dtype=np.float32)
-        np.savez(build_dir / TOKENS, vectors=stacked.astype(np.float16), offsets=offsets,
-                 sha=np.array(keys), ids=np.array([p.id for p in passages]))
-
-    @staticmethod
-    def _read_tokens(build_dir: Path, key: str = "sha") -> dict[str, Vectors]:
-        """Word-piece vectors from a build, by passage text hash (``key="sha"``) or by passage id."""
-        path = build_dir / TOKENS
-        if not path.is_file():
-            return {}
-        try:
-            with np.load(path) as data:
-                vectors = data["vectors"].astype(np.float32)
-                offsets, keys = data["offsets"], data[key]
-        except (OSError, ValueError, KeyError) as exc:  # a damaged file only costs re-embedding
-            log.warning("could not read %s (%s)", path, exc)
-            return {}
-        return {str(k): vectors[offsets[i] : offsets[i + 1]] for i, k in enumerate(keys)}
+    def _embed_tokens(
+        self, todo: dict[str, str], writer: tokenstore.TokenWriter, progress: Progress | None, done: int, total: int
+    ) -> None:
+        """Word-piece vectors of new passage texts (by text hash), longest first, streamed to ``writer``."""
+        keys = list(todo)
+        for batch in length_batches([todo[k] for k in keys], EMBED_CHUNK):
+            part = [keys[i] for i in batch]
+            # Every window of a long passage, so no part of it is cut off.
+            windows = [(k, w) for k in part for w in self.embedder.windows(todo[k])]
+            arrays = self.embedder.embed_tokens([w for _, w in windows])
+            grouped: dict[str, list[Vectors]] = {}
+            for (k, _), a in zip(windows, arrays, strict=True):
+                grouped.setdefault(k, []).append(a)
+            for k in part:
+                writer.add(k, np.concatenate(grouped[k]))
+            done += len(part)
+            if progress:
+                progress(done, total)
 
     def _old_vectors(self, old: IndexState) -> dict[str, Vectors]:
+        where = str(old.manifest.get("chroma", EMBEDDED))
+        if where not in (EMBEDDED, self.location):
+            return {}
+        out: dict[str, Vectors] = {}
         try:
-            col = _client(self.index_dir / old.manifest["build"]).get_collection(self.collection_name)
-            got = col.get(include=["embeddings", "metadatas"])
+            client, name = self._chroma(old.manifest["build"], where)
+            col = client.get_collection(name)
+            for offset in range(0, int(col.count()), 10_000):
+                got = col.get(include=["embeddings", "metadatas"], limit=10_000, offset=offset)
+                for m, e in zip(got["metadatas"], got["embeddings"], strict=True):
+                    out[str(m["sha"])] = np.asarray(e, dtype=np.float32)
         except Exception as exc:  # a damaged old build only costs re-embedding
             log.warning("could not read the previous build (%s); embedding everything", exc)
             return {}
-        return {
-            str(m["sha"]): np.asarray(e, dtype=np.float32)
-            for m, e in zip(got["metadatas"], got["embeddings"], strict=True)
-        }
+        return out
 
-    def _remove_leftovers(self, keep: object) -> None:
+    def _remove_leftovers(self, keep: set[str]) -> None:
         for path in self.index_dir.glob("build-*"):
-            if path.name != keep and path.is_dir():
+            if path.name not in keep and path.is_dir():
                 shutil.rmtree(path, ignore_errors=True)
+        if self.server is None:
+            return
+        prefix = f"{self.collection_name}-build-"
+        client = self._server()
+        for c in self._call(client.list_collections):
+            name = str(getattr(c, "name", c))
+            if name.startswith(prefix) and name[len(self.collection_name) + 1 :] not in keep:
+                self._call(client.delete_collection, name)
 
     # --- query -------------------------------------------------------------------------------------
 
-    def _open(self) -> tuple[Any, list[Passage]]:
-        if self._collection is None or self._passages is None:
-            m = self.read_manifest()
-            build_dir = self.index_dir / str(m.get("build", ""))
-            if not m or not build_dir.is_dir():
-                raise IndexNotReadyError(f"{self.index_dir}/ has no index: run `borderqa index` (or `make run`)")
-            if m.get("fingerprint") != self.fingerprint:
-                raise IndexNotReadyError(
-                    f"{self.index_dir}/ was built with other embedding settings: run `borderqa index` to rebuild"
-                )
-            try:
-                data = json.loads((build_dir / PASSAGES).read_text(encoding="utf-8"))
-                self._passages = [_passage_from_dict(d) for d in data]
-                self._collection = _client(build_dir).get_collection(self.collection_name)
-            except Exception as exc:
-                raise IndexNotReadyError(f"{build_dir} is damaged ({exc}): run `borderqa index --force`") from exc
-        return self._collection, self._passages
+    def _open(self, build: str | None = None) -> _Build:
+        """A build for reading: the live one by default. Open builds are kept until the manifest moves on."""
+        m = self.read_manifest()
+        live = str(m.get("build", ""))
+        name = build or live
+        if name in self._builds:
+            return self._builds[name]
+        build_dir = self.index_dir / name
+        if not m or not name or not build_dir.is_dir():
+            raise IndexNotReadyError(f"{self.index_dir}/ has no index: run `borderqa index` (or `make run`)")
+        if m.get("fingerprint") != self.fingerprint:
+            raise IndexNotReadyError(
+                f"{self.index_dir}/ was built with other embedding settings: run `borderqa index` to rebuild"
+            )
+        if m.get("chroma", EMBEDDED) != self.location:
+            raise IndexNotReadyError(
+                f"{self.index_dir}/ was built into another Chroma ({m.get('chroma', EMBEDDED)}): run `borderqa index`"
+            )
+        try:
+            data = json.loads((build_dir / PASSAGES).read_text(encoding="utf-8"))
+            passages = [_passage_from_dict(d) for d in data]
+            client, cname = self._chroma(name)
+            collection = self._call(client.get_collection, cname)
+            windows = int(self._call(collection.count))
+        except IndexUnavailableError:
+            raise
+        except Exception as exc:
+            raise IndexNotReadyError(f"{build_dir} is damaged ({exc}): run `borderqa index --force`") from exc
+        self._builds = {k: v for k, v in self._builds.items() if k == live}
+        opened = self._builds[name] = _Build(name, build_dir, collection, passages, windows)
+        return opened
 
-    def passages(self) -> list[Passage]:
-        return list(self._open()[1])
+    def passages(self, build: str | None = None) -> list[Passage]:
+        return list(self._open(build).passages)
 
-    def token_vectors(self) -> dict[str, Vectors]:
+    def token_vectors(self, build: str | None = None) -> TokenVectors:
         """Each passage's word-piece vectors (float32, unit rows), by passage id; empty if the build has none."""
-        if self._tokens is None:
-            self._open()
-            build = str(self.read_manifest().get("build", ""))
-            self._tokens = self._read_tokens(self.index_dir / build, key="ids")
-        return self._tokens
+        b = self._open(build)
+        if b.tokens is None:
+            b.tokens = tokenstore.read(b.dir, key="ids")
+        return b.tokens
 
-    def query(self, vector: Vectors, k: int) -> list[tuple[str, float]]:
+    def lexical(self, build: str | None = None) -> BM25Index:
+        """The build's BM25 index, loaded from its ``bm25/`` folder (built here for an older build without one)."""
+        b = self._open(build)
+        if b.lexical is None:
+            b.lexical = BM25Index.load(b.dir / LEXICAL, b.passages)
+        return b.lexical
+
+    def query(self, vector: Vectors, k: int, build: str | None = None) -> list[tuple[str, float]]:
         """Best ``k`` passages as (passage id, cosine similarity), a passage scored by its best window."""
-        col, passages = self._open()
-        if self._windows is None:
-            self._windows = int(col.count())
+        b = self._open(build)
         # Only a passage's second and later windows can crowd others out of the nearest k + extra windows.
-        extra = max(self._windows - len(passages), 0)
-        n = min(self._windows, k + extra)
+        extra = max(b.windows - len(b.passages), 0)
+        n = min(b.windows, k + extra)
         if n == 0:
             return []
-        res = col.query(query_embeddings=[vector.tolist()], n_results=n, include=["distances"])
+        res = self._call(b.collection.query, query_embeddings=[vector.tolist()], n_results=n, include=["distances"])
         best: dict[str, float] = {}
         for wid, dist in zip(res["ids"][0], res["distances"][0], strict=True):
             pid = wid.rsplit("#", 1)[0]

@@ -21,18 +21,33 @@ of term scores where rank-bm25 looks every query term up in every document. Inde
 against 0.35 s at x100) and happens once. The top 10 differ only where rank-bm25 floors negative idf
 (same ten passages for 79 of 100 questions, 95 % overlap); ``BM25Index`` itself keeps bm25s's default
 Lucene idf, which is never negative.
+
+Persistence: each index build saves its BM25 matrix next to its vectors (``save``: bm25s's own files plus
+the passage ids it was built over), and readers ``load`` it with the arrays memory-mapped, so a worker
+neither tokenises the corpus again at start nor holds a private copy of the matrix; pages are shared
+between workers on one machine. A folder that is missing or was made over other passages is rebuilt
+in memory (an index built before this existed) rather than trusted. Figures: benchmarks/scale.py.
 """
+
 
 from __future__ import annotations
 
+import functools
+import json
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from borderqa.chunking import TitleRole, title_page_role
-from borderqa.types import Passage
+from borderqa.types import Passage, content_hash
+
+log = logging.getLogger(__name__)
+IDS_FILE = "passages.json"  # which passages (in order) a saved index was built over
 
 _STOP_TEXT = """a about above after again against all am an and any are as at be because been before being below
     between both but by can could did do does doing down during each few for from further had has have having
@@ -93,12 +108,21 @@ TITLE_PAGE_WORDS: dict[TitleRole, str] = {
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*(?:-[a-z0-9]+)+|\d+(?:[.,]\d+)*|[a-z]+(?:[-'][a-z0-9]+)*|\d+[a-z]+")
 
 
+# Combining marks (accents after NFKD) of the Basic Multilingual Plane, removed by one str.translate: a
+# per-character test took most of the tokenizer's time (3.2 -> 0.9 ms a passage with the token cache below).
+_NO_MARKS = {c: None for c in range(0x10000) if unicodedata.combining(chr(c))}
+_US_RE = re.compile(r"\bu\.s\.(?=\W|$)")
+_POSSESSIVE_RE = re.compile(r"'s?$")
+_PARTS_RE = re.compile(r"[-']")
+_THOUSANDS_RE = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?")
+
+
 def fold(text: str) -> str:
     """Lower case, no accents, plain quotes and dashes."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = text.replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", " ")
-    return re.sub(r"\bu\.s\.(?=\W|$)", "us", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).translate(_NO_MARKS)
+    text = text.lower().replace("’", "'").replace("‘", "'").replace("–", "-").replace("—", " ")
+    return _US_RE.sub("us", text)
 
 
 def _stem(word: str) -> str:
@@ -114,31 +138,35 @@ def _stem(word: str) -> str:
 
 
 def _number(tok: str) -> str:
-    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", tok):
+    if _THOUSANDS_RE.fullmatch(tok):
         tok = tok.replace(",", "")
     return tok.rstrip(".,")
 
 
-def tokenize(text: str) -> list[str]:
+@functools.lru_cache(maxsize=200_000)
+def _token_terms(tok: str) -> tuple[str, ...]:
+    """The terms of one raw token; cached, as a corpus repeats its words (one entry per distinct word)."""
+    if tok[0].isdigit() and "-" not in tok:
+        return (_number(tok),)
     out: list[str] = []
-    for tok in _TOKEN_RE.findall(fold(text).replace("%", " percent ")):
-        if tok[0].isdigit() and "-" not in tok:
-            out.append(_number(tok))
-            continue
-        tok = re.sub(r"'s?$", "", tok)
-        parts = [_number(p) if p[0].isdigit() else p for p in re.split(r"[-']", tok) if p]
-        for part in parts:
-            if part[0].isdigit():
-                out.append(part)
-            elif part in NUMBER_WORDS:
-                out.append(NUMBER_WORDS[part])
-            elif part not in STOP_WORDS and part not in STOP_WORDS_ES:
-                out.append(_stem(part))
-        if len(parts) > 1:
-            out.append("".join(parts))
-        if len(parts) == 2 and parts[0] in _COMPOUND_TENS and parts[1] in _DIGIT_WORDS:
-            out.append(str(int(NUMBER_WORDS[parts[0]]) + _DIGIT_WORDS[parts[1]]))  # "twenty-two" = "22"
-    return out
+    tok = _POSSESSIVE_RE.sub("", tok)
+    parts = [_number(p) if p[0].isdigit() else p for p in _PARTS_RE.split(tok) if p]
+    for part in parts:
+        if part[0].isdigit():
+            out.append(part)
+        elif part in NUMBER_WORDS:
+            out.append(NUMBER_WORDS[part])
+        elif part not in STOP_WORDS and part not in STOP_WORDS_ES:
+            out.append(_stem(part))
+    if len(parts) > 1:
+        out.append("".join(parts))
+    if len(parts) == 2 and parts[0] in _COMPOUND_TENS and parts[1] in _DIGIT_WORDS:
+        out.append(str(int(NUMBER_WORDS[parts[0]]) + _DIGIT_WORDS[parts[1]]))  # "twenty-two" = "22"
+    return tuple(out)
+
+
+def tokenize(text: str) -> list[str]:
+    return [t for tok in _TOKEN_RE.findall(fold(text).replace("%", " percent ")) for t in _token_terms(tok)]
 
 
 def expand_query(tokens: Sequence[str]) -> list[str]:
@@ -158,17 +186,107 @@ def passage_tokens(passage: Passage) -> list[str]:
     return [t for text, weight in passage_fields(passage) for t in tokenize(text) * weight]
 
 
-class BM25Index:
-    """Okapi BM25 over passage text plus its section title and lead-in (bm25s backend)."""
+class PassageWords:
+    """Each passage's own words (``tokenize(passage.text)``, as sets) and how many passages hold each word.
 
-    def __init__(self, passages: Iterable[Passage], k1: float = 1.2, b: float = 0.5) -> None:
+    Retrieval's re-scoring reads them (figures and rare names in a candidate). Computed once per build with
+    the BM25 index and saved beside it as word ids (``words.npz``), so a reader does not tokenise the corpus
+    at start (100,000 passages: minutes of tokenising against a second of loading).
+    """
+
+    FILE = "words.npz"
+
+    def __init__(self, vocab: Sequence[str], ids: np.ndarray, offsets: np.ndarray) -> None:
+        self._vocab = list(vocab)
+        self._ids = ids
+        self._offsets = offsets
+        counts = np.bincount(ids, minlength=len(self._vocab)) if len(ids) else np.zeros(len(self._vocab), dtype=np.int64)
+        self.document_frequency = {w: int(n) for w, n in zip(self._vocab, counts, strict=True)}
+
+    @classmethod
+    def of(cls, texts: Iterable[Sequence[str]]) -> PassageWords:
+        """From each passage's tokens (``tokenize(passage.text)``), in passage order."""
+        position: dict[str, int] = {}
+        rows = [sorted({position.setdefault(t, len(position)) for t in tokens}) for tokens in texts]
+        offsets = np.cumsum([0, *(len(r) for r in rows)])
+        ids = np.fromiter((i for r in rows for i in r), dtype=np.int32, count=int(offsets[-1]))
+        return cls(list(position), ids, offsets)
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def words(self, i: int) -> set[str]:
+        """The words of the ``i``-th passage."""
+        return {self._vocab[j] for j in self._ids[self._offsets[i] : self._offsets[i + 1]]}
+
+    def save(self, folder: Path) -> None:
+        np.savez(folder / self.FILE, vocab=np.array(self._vocab, dtype=str), ids=self._ids, offsets=self._offsets)
+
+    @classmethod
+    def load(cls, folder: Path) -> PassageWords:
+        with np.load(folder / cls.FILE) as data:
+            return cls(data["vocab"].tolist(), data["ids"], data["offsets"])
+
+
+class BM25Index:
+    """Okapi BM25 over passage text plus its section title and lead-in (bm25s backend), with the passages'
+    own word sets (``words``) from the same tokenizing pass."""
+
+    def __init__(
+        self, passages: Iterable[Passage], k1: float = 1.2, b: float = 0.5, *,
+        _bm25: Any = None, _words: PassageWords | None = None,
+    ) -> None:
+        self.passages = list(passages)
+        if _bm25 is None or _words is None:
+            import bm25s
+
+            texts = [tokenize(p.text) for p in self.passages]
+            corpus = [
+                [*text, *text, *(t for field, w in passage_fields(p)[1:] for t in tokenize(field) * w)] or ["_empty_"]
+                for p, text in zip(self.passages, texts, strict=True)
+            ]
+            _bm25 = bm25s.BM25(k1=k1, b=b)
+            _bm25.index(corpus, show_progress=False)
+            _words = PassageWords.of(texts)
+        self._bm25 = _bm25
+        self.words = _words
+        self._vocab = set(_bm25.vocab_dict)
+
+    @staticmethod
+    def _ids_key(passages: Sequence[Passage]) -> str:
+        return content_hash("\n".join(f"{p.id}\t{content_hash(p.text)}" for p in passages))
+
+    def save(self, folder: Path) -> None:
+        """Write the index to ``folder`` (bm25s's files, the word sets and the passages it covers)."""
+        self._bm25.save(str(folder), show_progress=False)
+        self.words.save(folder)
+        (folder / IDS_FILE).write_text(
+            json.dumps({"passages": len(self.passages), "key": self._ids_key(self.passages)}), encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, folder: Path, passages: Sequence[Passage]) -> BM25Index:
+        """The index saved in ``folder``, its arrays memory-mapped; rebuilt if missing or not over ``passages``."""
         import bm25s
 
-        self.passages = list(passages)
-        corpus = [passage_tokens(p) or ["_empty_"] for p in self.passages]
-        self._bm25 = bm25s.BM25(k1=k1, b=b)
-        self._bm25.index(corpus, show_progress=False)
-        self._vocab = {t for doc in corpus for t in doc}
+        try:
+            saved = json.loads((folder / IDS_FILE).read_text(encoding="utf-8"))
+            if saved.get("key") != cls._ids_key(passages):
+                raise ValueError("it was built over other passages")
+            bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+            words = PassageWords.load(folder)
+        except (OSError, ValueError, KeyError) as exc:
+            log.info("BM25 index in %s not used (%s); building it in memory", folder, exc)
+            return cls(passages)
+        return cls(passages, _bm25=bm25, _words=words)
+
+    @classmethod
+    def is_saved_for(cls, folder: Path, passages: Sequence[Passage]) -> bool:
+        """Whether ``folder`` holds an index over exactly these passages (a rebuild can then copy it)."""
+        try:
+            return bool(json.loads((folder / IDS_FILE).read_text(encoding="utf-8")).get("key") == cls._ids_key(passages))
+        except (OSError, ValueError):
+            return False
 
     def query_tokens(self, query: str) -> list[str]:
         """The question's words (plus the report's synonyms) that occur in some passage."""

@@ -64,8 +64,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,7 +77,7 @@ from pydantic import ConfigDict
 from borderqa.config import RetrievalSettings, SearchMode
 from borderqa.embedding import Embedder, Vectors
 from borderqa.index import ChromaIndex
-from borderqa.lexical import BM25Index, tokenize
+from borderqa.lexical import tokenize
 from borderqa.types import Hit, Passage
 
 log = logging.getLogger(__name__)
@@ -112,7 +111,7 @@ def standardise(values: Vectors, reference: Vectors) -> Vectors:
     return np.asarray((values - float(reference.mean())) / spread, dtype=np.float32)
 
 
-def with_lead_in(tokens: dict[str, Vectors], leads: dict[str, str]) -> dict[str, Vectors]:
+def with_lead_in(tokens: Mapping[str, Vectors], leads: dict[str, str]) -> dict[str, Vectors]:
     """List item id -> its word pieces followed by its lead-in's: late interaction reads an item in the
     setting that gives it its meaning, as its passage vector and BM25 do."""
     return {pid: np.concatenate([tokens[pid], tokens[lead]]) for pid, lead in leads.items() if pid in tokens and lead in tokens}
@@ -193,23 +192,21 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.settings = settings
-        self._passages = index.passages()
+        # One build for everything: passages, vectors, BM25 and word pieces of the same version.
+        self.build = index.build_id()
+        self._passages = index.passages(self.build)
         self._by_id = {p.id: p for p in self._passages}
         self._position = {p.id: i for i, p in enumerate(self._passages)}
-        self._bm25 = BM25Index(self._passages)
-        self._tokens = index.token_vectors()
+        self._bm25 = index.lexical(self.build)
+        self._tokens = index.token_vectors(self.build)
         self._one_thread = _SingleThreadBLAS()
         if not self._tokens:
             log.warning("the index has no word-piece vectors: run `borderqa index` for better ranking")
         self._leads = list_leads(self._passages)
         self._item_tokens = with_lead_in(self._tokens, self._leads)
-        df: Counter[str] = Counter()
-        self._words: dict[str, set[str]] = {}
-        for p in self._passages:
-            words = set(tokenize(p.text))
-            self._words[p.id] = words
-            df.update(words)
-        self._idf = {t: math.log(len(self._passages) / n) for t, n in df.items()}
+        # Each passage's own words and their document frequencies, saved with the build's BM25 (lexical.py).
+        self._words = self._bm25.words
+        self._idf = {t: math.log(len(self._passages) / n) for t, n in self._words.document_frequency.items() if n}
 
     @property
     def passages(self) -> list[Passage]:
@@ -223,7 +220,7 @@ class Retriever:
         mode = mode or self.settings.mode
         fetch = max(self.settings.fetch_k, k)
         if mode == "dense":
-            dense = self.index.query(self.embedder.embed_query(query), k)
+            dense = self.index.query(self.embedder.embed_query(query), k, build=self.build)
             return [Hit(self._by_id[pid], s, dense_rank=i + 1) for i, (pid, s) in enumerate(dense)]
         lexical_scores = self._bm25.scores(query)
         order = np.argsort(-lexical_scores, kind="stable")[:fetch]
@@ -231,7 +228,7 @@ class Retriever:
         if mode == "lexical":
             return [Hit(self._by_id[pid], s, lexical_rank=i + 1) for i, (pid, s) in enumerate(lexical[:k])]
         encoded = self.embedder.encode_query(query)
-        dense = self.index.query(encoded.vector, fetch)
+        dense = self.index.query(encoded.vector, fetch, build=self.build)
         candidates = self._fuse(dense, lexical, lexical_scores)
         if self.settings.rescore:
             candidates = self._rescore(query, encoded.tokens, candidates)
@@ -284,7 +281,7 @@ class Retriever:
         numbers = {t for t in q_words if t[0].isdigit() and len(t) >= 2}
         rare = {t for t in q_words if not t[0].isdigit() and self._idf.get(t, 0.0) > RARE_IDF}
         for i, c in enumerate(candidates):
-            words = self._words[c.passage.id]
+            words = self._words.words(self._position[c.passage.id])
             if numbers:
                 scores[i] += NUMBER_BONUS * len(numbers & words) / len(numbers)
             if rare:
