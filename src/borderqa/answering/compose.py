@@ -1,10 +1,10 @@
-"""The direct answer: the part of a report sentence that states what was asked.
+"""The clause of a report sentence that holds a phrase, cut at clause boundaries (";", " — ", ", while",
+", but", ", whereas" ...). The rule question writer (``reader/templates.py``) asks about one clause, not a
+whole sentence's business. A clause too short to stand alone (under ``MIN_CLAUSE_WORDS``), or one that
+leans on what came before ("and ...", "which ..."), gives way to the whole sentence.
 
-The reader finds the answer span ("54 or 108 Marines"); the lead is the clause of its sentence that holds
-it, cut at clause boundaries (";", " — ", ", while", ", but", ", whereas" ...), so the answer is stated in
-the report's own words without the sentence's other business. A clause too short to stand alone (under
-``MIN_CLAUSE_WORDS``), or one that leans on what came before ("and ...", "which ..."), gives way to the
-whole sentence. Being the report's words, the lead passes the sentence check like any quote.
+It once cut the answer's lead down to the clause around the reader's span; leading with the best whole
+sentence stated the fact first more often (``ExtractiveGenerator.lead_answer`` has the figures).
 """
 
 from __future__ import annotations

@@ -72,6 +72,38 @@ def rerank(hits: Sequence[Hit], readings: Sequence[Reading], margin: float) -> t
     return [hits[i] for i in order] + list(hits[len(readings) :]), [readings[i] for i in order]
 
 
+def frame_in_time(text: str) -> str:
+    """'As of the report (June 2014), ...' in front of an answer to a question about the present."""
+    first, _, rest = text.partition(" ")
+    if first.lower() in _OPENING_LOWER or first.lower() in STOP_WORDS:
+        first = first.lower()
+    return f"As of the report ({REPORT_DATE}), {first} {rest}".strip()
+
+
+_NEGATION = re.compile(r"\b(not|no|never|neither|nor|none|only)\b|n't\b", re.IGNORECASE)
+
+
+def restates(sentence: str, question: str) -> bool:
+    """Whether a 'correction' only repeats the question's own words with the same polarity (a small model
+    flags the premise, then asserts it: "Mexico approves most asylum requests")."""
+    words = {t for t in tokenize(sentence) if t not in STOP_WORDS}
+    asked = set(tokenize(question))
+    return bool(words) and words <= asked and bool(_NEGATION.search(sentence)) == bool(_NEGATION.search(question))
+
+
+def _without_repeats(verified: list[tuple[Sentence, list[tuple[int, str]]]]) -> list[tuple[Sentence, list[tuple[int, str]]]]:
+    """A small model sometimes writes the same sentence again and again: keep the first."""
+    seen: set[str] = set()
+    out = []
+    for v in verified:
+        key = " ".join(tokenize(v[0].text))
+        if key and key in seen:
+            continue
+        seen.add(key)
+        out.append(v)
+    return out
+
+
 class AnswerPipeline:
     def __init__(
         self,
@@ -121,12 +153,11 @@ class AnswerPipeline:
             read = [h.passage for h in hits[:read_k]]
             readings = self._read(query, read)
             parts = question_parts(standalone)
-            if len(parts) > 1:
+            if len(parts) > 1 and self.reader_settings.min_answer > 0:  # a part the reader finds answered counts
                 part_readings = [max(self._read(Query.parse(part, part, terms), read), key=lambda r: r.answer) for part in parts]
             hits, readings = rerank(hits, readings, self.reader_settings.rerank_margin)
         t3 = time.perf_counter()
         passages = self._context(hits, standalone)
-        passages += [p for p in dict.fromkeys(r.passage for r in part_readings) if p not in passages]
         support = self.support(standalone, passages[: self.settings.passages])
         decision = self.scope.decide(query, passages, support, readings + part_readings)
         timings = {"rewrite": t1 - t0, "retrieve": t2 - t1, "read": t3 - t2, "scope": time.perf_counter() - t3}
@@ -186,9 +217,8 @@ class AnswerPipeline:
         chunks: list[str] = []
         first: float | None = None
         streams_tokens = not isinstance(self.generator, ExtractiveGenerator)
-        spans = self._answer_spans(prep)
-        if spans and self.generator is self.extractive and not is_list_question(prep.standalone):
-            drafts: Iterator[str] = iter([self.extractive.lead_answer(prep.standalone, prep.passages, spans)])
+        if self.generator is self.extractive and not is_list_question(prep.standalone):
+            drafts: Iterator[str] = iter([self.extractive.lead_answer(prep.standalone, prep.passages, self._answer_parts(prep))])
         else:
             drafts = self.generator.stream(prep.standalone, prep.passages)
         for chunk in drafts:
@@ -206,13 +236,18 @@ class AnswerPipeline:
             yield answer.text
         yield answer
 
-    def _answer_spans(self, prep: _Prepared) -> list[tuple[int, str, int]]:
-        """(passage index, span, start) to lead the answer with: one per part of a multi-part question
-        that the reader answers, else the best reading's."""
-        index = {p.id: i for i, p in enumerate(prep.passages)}
-        best = [prep.readings[0]] if prep.readings else []
-        chosen = [r for r in prep.part_readings if r.answer >= self.reader_settings.min_answer] or best
-        return [(index[r.passage.id], r.span, r.start) for r in chosen if r.span and r.passage.id in index]
+    def _answer_parts(self, prep: _Prepared) -> list[tuple[int, str]]:
+        """(passage index, part question) for each part of a two-part question: the one of the top two
+        passages whose best sentence scores higher for that part; [] for a one-part question."""
+        parts = question_parts(prep.standalone)
+        if len(parts) < 2 or not prep.passages:
+            return []
+        top = prep.passages[:2]
+        out = []
+        for part in parts:
+            scored = self.extractive.score_sentences(part, top)
+            out.append((scored[0].passage if scored else 0, part))
+        return out
 
     def _verified(self, draft: str, prep: _Prepared) -> Answer:
         false_premise, sentences_in = premise_flag(parse_draft(draft))
@@ -238,8 +273,9 @@ class AnswerPipeline:
         if prep.query is not None and prep.query.time_sensitive:
             text = frame_in_time(text)
         first = next((i for i, s in enumerate(sentences) if s.verdict != "dropped"), None)
-        if first is not None:  # until the reader writes one, the first shown sentence is the lead
+        if first is not None:  # the draft leads with the answer (extractive: its best sentence)
             sentences[first] = replace(sentences[first], role="lead")
+        lead = self._lead(sentences[first : first + 1], prep) if first is not None else ""
         return Answer(
             question=prep.question,
             text=text,
@@ -250,9 +286,9 @@ class AnswerPipeline:
             hits=tuple(prep.hits),
             standalone_question=prep.standalone,
             timings=dict(prep.timings),
-            lead=self._lead(sentences[first : first + 1], prep) if first is not None else "",
+            lead=lead,
             confidence=prep.confidence,
-            span=self._span(prep, citations),
+            span=self._span(prep, lead),
         )
 
     def _premise_corrected(self, verified: list[tuple[Sentence, list[tuple[int, str]]]], prep: _Prepared) -> Answer:
@@ -335,8 +371,7 @@ class AnswerPipeline:
         return frame_in_time(lead) if prep.query is not None and prep.query.time_sensitive else lead
 
     @staticmethod
-    def _span(prep: _Prepared, citations: Sequence[Citation]) -> str:
-        """The reader's answer words, when the answer cites the passage they come from."""
-        if not prep.readings or not citations or citations[0].passage.id != prep.readings[0].passage.id:
-            return ""
-        return prep.readings[0].span
+    def _span(prep: _Prepared, lead: str) -> str:
+        """The reader's answer words, when the lead states them (they are highlighted there)."""
+        span = prep.readings[0].span if prep.readings else ""
+        return span if span and span in lead else ""
