@@ -203,7 +203,7 @@ def test_build_examples_labels_every_kind_and_keeps_offsets() -> None:
     report = build_examples([record], PASSAGES, EvalOverlap(["Who wrote the report?"]),
                             bm25=lambda q, k: ranked, dense=lambda q, k: ranked[::-1])
     kinds = report.counts("kind")
-    assert kinds["generated"] == 5 and kinds["false_premise"] == 1
+    assert kinds["generated"] == 5 and kinds["false_premise"] == 2  # the FP line and a falsified "When did"
     assert kinds["entity_swap"] >= 1 and kinds["year_swap"] == 1 and kinds["figure_swap"] == 1
     assert kinds["hard_negative_bm25"] + kinds["hard_negative_dense"] == 2 * 5  # two passages, split between sides
     for ex in report.examples:
@@ -300,3 +300,30 @@ def test_run_data_writes_both_files_and_resumes(tmp_path: Path) -> None:
 def test_cli_has_a_reader_data_command() -> None:
     result = CliRunner().invoke(main, ["reader", "data", "--help"])
     assert result.exit_code == 0 and "--document" in result.output and "--limit" in result.output
+
+
+def test_false_premises_swap_what_the_correction_states() -> None:
+    perturber = Perturber(PASSAGES)
+    assert perturber.falsify("Why did Mexico deport 14,000 migrants from Honduras in 2013?", HONDURAS.text, HONDURAS) == (
+        "Why did Guatemala deport 14,000 migrants from Honduras in 2013?"
+    )
+    assert perturber.falsify("What did Mexico deport in 2013?", HONDURAS.text, HONDURAS) is None  # asks, asserts nothing
+    # a name the correction does not state is left alone: the year it states is moved instead
+    assert perturber.falsify("Why did Mexico deport migrants in 2013?", "In 2013, migrants were deported", HONDURAS) in {
+        "Why did Mexico deport migrants in 2014?", "Why did Mexico deport migrants in 2011?",
+    }
+    assert perturber.premise_conflict("Why did the INM station in Tapachula close in 2012?", HONDURAS) == "word close"
+    assert perturber.premise_conflict("Why did Mexico deport migrants from Honduras?", HONDURAS) == ""
+
+
+def test_entity_swap_keeps_the_form_of_a_country_name() -> None:
+    perturber = Perturber(PASSAGES)
+    assert perturber.entity_swap("Why were Honduran migrants deported?", "honduran migrants") in {
+        "Why were Guatemalan migrants deported?", "Why were Mexican migrants deported?",
+    }
+
+
+def test_quick_prompt_asks_for_no_false_premise() -> None:
+    quick = question_messages(HONDURAS, false_premise=False)
+    assert "FP:" not in quick[0]["content"] and "FP:" not in quick[2]["content"]
+    assert "FP:" in question_messages(HONDURAS)[0]["content"]

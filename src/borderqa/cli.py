@@ -289,7 +289,10 @@ def reader() -> None:
 @click.option("--cases", type=click.Path(dir_okay=False, path_type=Path), default=Path("evals/cases.jsonl"),
               show_default=True, help="Eval cases no generated question may overlap.")
 @click.option("--examples-only", is_flag=True, help="Only rebuild examples.jsonl from the questions written so far.")
-def reader_data(document: str | None, limit: int | None, out: Path | None, cases: Path, examples_only: bool) -> None:
+@click.option("--no-false-premise", is_flag=True, help="Ask only for answerable questions (a quicker pass).")
+def reader_data(
+    document: str | None, limit: int | None, out: Path | None, cases: Path, examples_only: bool, no_false_premise: bool
+) -> None:
     """Write questions with the local model (resumable), then the reader's training examples."""
     from borderqa.reader.build import run_data
 
@@ -297,7 +300,7 @@ def reader_data(document: str | None, limit: int | None, out: Path | None, cases
     bars = {name: _progress_bar(name) for name in ("passages", "examples")}
     try:
         summary = run_data(
-            a, out=out, cases=cases, document=document, limit=limit, generate=not examples_only,
+            a, out=out, cases=cases, document=document, limit=limit, generate=not examples_only, false_premise=not no_false_premise,
             progress={name: bar[0] for name, bar in bars.items()},
         )
     finally:

@@ -35,13 +35,13 @@ Progress = Callable[[int, int], None]
 DATA_CONTEXT_TOKENS = 2048  # instruction + example + one passage + reply fit with room to spare
 
 
-def local_writer(assistant: Assistant) -> QuestionWriter:
+def local_writer(assistant: Assistant, false_premise: bool = True) -> QuestionWriter:
     """The local model as the project loads it (joined, hash-checked), without saved states: every prompt
     shares the instruction prefix with the one before, which llama.cpp reuses in place."""
     from borderqa.answering.local import LlamaCppGenerator
 
     settings = assistant.settings.local.model_copy(update={"cache_mb": 0, "context_tokens": DATA_CONTEXT_TOKENS})
-    return LlamaQuestionWriter(LlamaCppGenerator(settings))
+    return LlamaQuestionWriter(LlamaCppGenerator(settings), false_premise=false_premise)
 
 
 def run_data(
@@ -52,6 +52,7 @@ def run_data(
     document: str | None = None,
     limit: int | None = None,
     generate: bool = True,
+    false_premise: bool = True,
     writer: QuestionWriter | None = None,
     progress: Mapping[str, Progress] | None = None,
 ) -> str:
@@ -66,7 +67,7 @@ def run_data(
     generation: GenerationReport | None = None
     if generate:
         generation = generate_questions(
-            eligible(passages, document), writer or local_writer(assistant), out / QUESTIONS_FILE,
+            eligible(passages, document), writer or local_writer(assistant, false_premise), out / QUESTIONS_FILE,
             limit=limit, progress=progress.get("passages"),
         )
     retriever = assistant.retriever

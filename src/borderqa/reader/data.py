@@ -29,8 +29,15 @@ from typing import Any
 
 from borderqa.errors import CorpusError
 from borderqa.reader.examples import ReaderExample
-from borderqa.reader.generation import GeneratedQuestion, QuestionWriter, check, contains_phrase, parse_lines
-from borderqa.reader.perturb import Perturber
+from borderqa.reader.generation import (
+    GeneratedQuestion,
+    QuestionWriter,
+    check,
+    contains_phrase,
+    parse_lines,
+    sentence_range,
+)
+from borderqa.reader.perturb import Perturber, presupposes
 from borderqa.types import Passage
 
 log = logging.getLogger(__name__)
@@ -47,7 +54,7 @@ ELIGIBLE_KINDS = frozenset({"paragraph", "quote", "list_item"})
 DEV_SHARE = 10  # one passage in ten goes to dev
 NEGATIVES_PER_SIDE = 2
 SPREAD = 4
-SEARCH_K = 12
+SEARCH_K = 40  # dev questions take negatives from dev passages only: look further down
 # A generated question is dropped when this share of its word 4-grams occurs in some eval question, or
 # its word set has this Jaccard similarity with one (see eval_overlap).
 MAX_NGRAM_OVERLAP = 0.5
@@ -243,11 +250,25 @@ def passage_examples(
     for n, q in enumerate(record.questions, 1):
         qid = f"{passage.id}:q{n}"
         if q.kind == "false_premise":
-            yield _example(qid, q.question, passage, "contradicts", "false_premise", qid, q.answer, q.answer_start)
+            # The small model's "false premise" is mostly true (4 of 122 held something the passage visibly
+            # contradicts): then a name, year or figure its correction states is swapped to make it false.
+            premise = q.question if perturber.premise_conflict(q.question, passage) else None
+            premise = premise or perturber.falsify(q.question, q.answer, passage)
+            if premise:
+                yield _example(qid, premise, passage, "contradicts", "false_premise", qid, q.answer, q.answer_start)
             continue
         yield _example(qid, q.question, passage, "answer", "generated", qid, q.answer, q.answer_start)
-        for kind, variant in perturber.variants(q.question, q.answer, passage):
-            yield _example(f"{qid}:{kind}", variant, passage, "none", kind, qid)
+        if presupposes(q.question):
+            # "Why did the Army ...?" with another agency asserts what the passage contradicts: its
+            # variant is a false premise, corrected by the sentence that holds the answer
+            start, end = sentence_range(passage.text, q.answer_start, q.answer_start + len(q.answer))
+            premise = perturber.falsify(q.question, passage.text[start:end], passage)
+            if premise:
+                yield _example(f"{qid}:premise", premise, passage, "contradicts", "false_premise", qid,
+                               passage.text[start:end], start)
+        else:
+            for kind, variant in perturber.variants(q.question, q.answer, passage):
+                yield _example(f"{qid}:{kind}", variant, passage, "none", kind, qid)
         taken: set[str] = set()
         for side, search in (("bm25", bm25), ("dense", dense)):
             if search is None:

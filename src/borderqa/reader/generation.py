@@ -115,11 +115,17 @@ def shown_text(passage: Passage) -> str:
     return f"Passage: {text}"
 
 
-def question_messages(passage: Passage) -> list[dict[str, str]]:
+def question_messages(passage: Passage, false_premise: bool = True) -> list[dict[str, str]]:
+    """The prompt for ``passage``; without ``false_premise`` the FP line is not asked for (a third fewer
+    tokens to write: for a quick pass over every passage)."""
+    system, reply = SYSTEM, EXAMPLE_REPLY
+    if not false_premise:
+        system = re.sub(r"\nFP: .*?word for word>", "", system.replace("exactly 3 lines", "exactly 2 lines"), flags=re.S)
+        reply = reply.rsplit("\n", 1)[0]
     return [
-        {"role": "system", "content": SYSTEM},
+        {"role": "system", "content": system},
         {"role": "user", "content": f"Passage: {EXAMPLE_PASSAGE}"},
-        {"role": "assistant", "content": EXAMPLE_REPLY},
+        {"role": "assistant", "content": reply},
         {"role": "user", "content": shown_text(passage)},
     ]
 
@@ -127,12 +133,13 @@ def question_messages(passage: Passage) -> list[dict[str, str]]:
 class LlamaQuestionWriter:
     """The local model (loaded, hash-checked and locked by ``LlamaCppGenerator``) at temperature 0."""
 
-    def __init__(self, generator: LlamaCppGenerator, max_tokens: int = MAX_TOKENS) -> None:
+    def __init__(self, generator: LlamaCppGenerator, max_tokens: int = MAX_TOKENS, false_premise: bool = True) -> None:
         self._generator = generator
         self._max_tokens = max_tokens
+        self._false_premise = false_premise
 
     def write(self, passage: Passage) -> str:
-        return self._generator.complete(question_messages(passage), self._max_tokens)
+        return self._generator.complete(question_messages(passage, self._false_premise), self._max_tokens)
 
 
 # --- parsing -------------------------------------------------------------------------------------

@@ -30,8 +30,8 @@ ENTITY_FAMILIES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("Mexico", "Mexican", "Mexicans"), ("Guatemala", "Guatemalan", "Guatemalans"),
         ("Honduras", "Honduran", "Hondurans"), ("El Salvador", "Salvadoran", "Salvadorans"),
         ("Belize", "Belizean"), ("Nicaragua", "Nicaraguan"), ("Cuba", "Cuban", "Cubans"),
-        ("Colombia", "Colombian"), ("Ecuador", "Ecuadorian"), ("India", "Indian"), ("Nigeria", "Nigerian"),
-        ("United States", "U.S.", "US", "American", "Americans"), ("Costa Rica", "Costa Rican"),
+        ("Central America", "Central American", "Central Americans"), ("Colombia", "Colombian"), ("Ecuador", "Ecuadorian"), ("India", "Indian"), ("Nigeria", "Nigerian"),
+        ("the United States", "American", "Americans", "United States", "U.S.", "US"), ("Costa Rica", "Costa Rican"),
         ("Panama", "Panamanian"), ("China", "Chinese"), ("Brazil", "Brazilian"),
     ),
     "region": (
@@ -91,6 +91,19 @@ ATTRIBUTES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 }
 _KIND_OF = {"country": "place", "region": "place", "city": "place", "agency": "agency", "programme": "programme"}
 
+# The report's own subject: another name of the passage, when there is one, is its main subject.
+GENERIC_SUBJECTS = frozenset({"Mexico"})
+# A question that presupposes its premise ("Why did ...?"); "What is ...?" asks, it does not assert.
+PREMISE_STARTS = ("why", "how did", "how does", "how do", "how has", "how have", "how was", "how were", "how is",
+                  "how are", "since", "given", "when did", "after")
+# Words by which a question asserts a change or an absence that a passage stating the facts contradicts.
+CHANGE_WORDS = frozenset(re.findall(r"\w+",
+    "close closed closing end ended stop stopped abolish abolished cancel cancelled canceled decrease decreased "
+    "decline declined increase increased fall fell drop dropped rise rose fail failed ban banned refuse refused "
+    "never not no longer withdraw withdrew reject rejected shut halt halted suspend suspended eliminate "
+    "eliminated disband disbanded"
+))
+
 _YEAR_RE = re.compile(r"(?<![\d,.])(19[89]\d|20[01]\d)(?![\d,])")
 _NUMBER_RE = re.compile(r"(?<![\d,.])\d{1,3}(?:,\d{3})+(?![\d,])|(?<![\d,.])\d+(?:\.\d+)?(?![\d,])")
 YEAR_STEPS = (1, -1, 2, -2, 3, -3, 4, -4, 5, -5)
@@ -140,7 +153,7 @@ class Perturber:
         for form, fam in self._forms:
             bare = form.removeprefix("the ")
             exact = bare.isupper()  # acronyms ("US", "INM") only in capitals: "us" is a pronoun
-            pattern = rf"(?<![\w.]){re.escape(form)}" + ("" if form.endswith(".") else r"(?![\w])")
+            pattern = rf"(?<![\w.-]){re.escape(form)}" + ("" if form.endswith(".") else r"(?![\w-])")
             for m in re.finditer(pattern, text, flags=0 if exact else re.IGNORECASE):
                 if not exact and not form.startswith("the ") and not m.group()[0].isupper():
                     continue
@@ -156,25 +169,64 @@ class Perturber:
             if variant and fold(variant) != fold(question):
                 yield kind, variant
 
-    def entity_swap(self, question: str, passage_text: str) -> str | None:
+    def entity_swap(self, question: str, passage_text: str, within: str | None = None) -> str | None:
+        """``within``: only a name that this (folded) text states, e.g. a premise's correcting sentence."""
         for start, end, fam in self.names_in(question):
-            if not fam.present(passage_text):
+            if not fam.present(passage_text) or (within is not None and not fam.present(within)):
                 continue  # only a name the passage is about: another is then what it does not cover
+            old = question[start:end]
+            role = _role(fam, old)
             options = [
                 f for f in self._families
-                if f.type == fam.type and f is not fam and not f.present(passage_text) and not f.present(fold(question))
+                if f.type == fam.type and f is not fam and len(f.forms) > role
+                and not f.present(passage_text) and not f.present(fold(question))
             ]
             if not options:
                 continue
-            new = options[_hash(question + fam.forms[0]) % len(options)].forms[0]
-            old = question[start:end]
+            new = options[_hash(question + fam.forms[0]) % len(options)].forms[role]
             if old.lower().startswith("the ") and not new.startswith("the "):
                 new = old[:4] + new
             elif not old.lower().startswith("the ") and new.startswith("the "):
                 new = new[4:]
             if old[:1].isupper() and new[:1].islower():
                 new = new[:1].upper() + new[1:]
+            if role == 0 and fam.type == "country" and question[:start].lower().endswith("the "):
+                start -= 4  # "the U.S." -> "Guatemala"
             return question[:start] + new + question[end:]
+        return None
+
+    def premise_conflict(self, question: str, passage: Passage) -> str:
+        """What in a false-premise question the passage can be seen to contradict: a number or year it
+        does not hold (when it holds others), a name of a type it names otherwise, or a word asserting a
+        change or absence it does not use; "" when none (then the "premise" may well be true)."""
+        if not presupposes(question):
+            return ""
+        text = passage_folded(passage)
+        held = _numbers(text)
+        asked = {t for t in tokenize(question) if t[:1].isdigit()}
+        if held and asked - held:
+            return f"figure {sorted(asked - held)[0]}"
+        for _, _, fam in self.names_in(question):
+            if not fam.present(text) and any(f.type == fam.type and f.present(text) for f in self._families):
+                return f"name {fam.forms[0]}"
+        words = set(re.findall(r"[a-z]+", fold(question)))
+        passage_words = set(re.findall(r"[a-z]+", text))
+        changed = sorted(w for w in words & CHANGE_WORDS if w not in passage_words)
+        return f"word {changed[0]}" if changed else ""
+
+    def falsify(self, question: str, correction: str, passage: Passage) -> str | None:
+        """A false premise made of a question whose premise the passage states: a name, year or figure
+        that the correcting sentence states is swapped for one the passage does not hold."""
+        if not presupposes(question):
+            return None
+        text, within = passage_folded(passage), fold(correction)
+        for variant in (
+            self.entity_swap(question, text, within),
+            year_swap(question, text, within),
+            figure_swap(question, text, within),
+        ):
+            if variant and fold(variant) != fold(question):
+                return variant
         return None
 
     def main_subject(self, passage: Passage) -> _Family | None:
@@ -188,7 +240,8 @@ class Perturber:
                 first.setdefault(key, start)
         if not counts:
             return None
-        best = max(counts, key=lambda k: (counts[k], -first[k]))
+        specific = [k for k in counts if self._families[k].forms[0] not in GENERIC_SUBJECTS]
+        best = max(specific or counts, key=lambda k: (counts[k], -first[k]))
         return self._families[best]
 
     def attribute(self, passage: Passage) -> str | None:
@@ -205,14 +258,28 @@ class Perturber:
         return question[0].upper() + question[1:]
 
 
+def presupposes(question: str) -> bool:
+    return fold(question).lstrip("¿ ").startswith(PREMISE_STARTS)
+
+
+def _role(family: _Family, form: str) -> int:
+    """Which form a country's name is in: 0 the name, 1 the adjective, 2 the people (other types: 0)."""
+    if family.type != "country":
+        return 0
+    folded_forms = [fold(f) for f in family.forms]
+    i = folded_forms.index(fold(form)) if fold(form) in folded_forms else 0
+    return i if i in (1, 2) else 0
+
+
 def _numbers(passage_text: str) -> set[str]:
     return {t for t in tokenize(passage_text) if t[:1].isdigit()}
 
 
-def year_swap(question: str, passage_text: str) -> str | None:
-    """The question with its first year moved to a nearby year the passage does not hold."""
+def year_swap(question: str, passage_text: str, within: str | None = None) -> str | None:
+    """The question with its first year moved to a nearby year the passage does not hold (``within``:
+    only a year this text states)."""
     m = _YEAR_RE.search(question)
-    if not m:
+    if not m or (within is not None and m.group() not in _numbers(within)):
         return None
     year = int(m.group())
     held = _numbers(passage_text)
@@ -226,12 +293,13 @@ def year_swap(question: str, passage_text: str) -> str | None:
     return None
 
 
-def figure_swap(question: str, passage_text: str) -> str | None:
-    """The question with its first number that is not a year changed to one the passage does not hold."""
+def figure_swap(question: str, passage_text: str, within: str | None = None) -> str | None:
+    """The question with its first number that is not a year changed to one the passage does not hold
+    (``within``: only a number this text states)."""
     held = _numbers(passage_text)
     for m in _NUMBER_RE.finditer(question):
         raw = m.group()
-        if _YEAR_RE.fullmatch(raw):
+        if _YEAR_RE.fullmatch(raw) or (within is not None and raw.replace(",", "") not in _numbers(within)):
             continue
         value = float(raw.replace(",", ""))
         if value == 0:
