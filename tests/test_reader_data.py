@@ -63,6 +63,7 @@ Q: How many officers staff the station | A: a staff of 40
 Q: Where did the 14,000 deported migrants come from? | A: 14,000
 Q: Where is the station? | A: in Guatemala City
 Q: Which agency has a station with a staff of 40 officers? | A: INM
+Q: Which agency runs the Puerto Verde station in Tapachula? | A: the INM
 FP: Why did Mexico stop deporting Hondurans in 2013? | C: Mexico deported 14,000 migrants
 some trailing chatter that is no line at all
 """
@@ -87,7 +88,7 @@ def test_parser_reads_messy_model_output() -> None:
     assert lines[1] == ParsedLine("answer", "When did the station in Tapachula open?", "March 2012.")
     assert lines[2] == ParsedLine("answer", "Which agency runs the station in Tapachula?", "the INM")
     assert lines[-1].kind == "false_premise" and lines[-1].answer == "Mexico deported 14,000 migrants"
-    assert len(lines) == 8  # the chatter lines are ignored
+    assert len(lines) == 9  # the chatter lines are ignored
 
 
 def test_span_check_keeps_verbatim_answers_with_exact_offsets() -> None:
@@ -105,6 +106,13 @@ def test_span_check_keeps_verbatim_answers_with_exact_offsets() -> None:
     reasons = dict(checked.dropped)
     assert reasons["Where did the 14,000 deported migrants come from?"] == "question contains its answer"
     assert reasons["Where is the station?"] == "answer not in passage"
+    assert reasons["Which agency runs the Puerto Verde station in Tapachula?"] == "borrows the worked example's name"
+
+
+def test_spaced_initials_are_read_as_the_report_writes_them() -> None:
+    passage = _p("report:p0010", "The U.S. Border Patrol apprehended 1,500 minors in Texas last year.")
+    kept = check(passage, parse_lines("Q: How many minors did the U. S. Border Patrol apprehend? | A: 1,500")).kept
+    assert kept[0].question == "How many minors did the U.S. Border Patrol apprehend?" and kept[0].answer == "1,500"
 
 
 def test_locate_needs_word_boundaries() -> None:

@@ -48,6 +48,7 @@ that correct it, copied word for word>
 Each answer is a short exact phrase of the passage: a number, name, date or phrase of at most 12 words. \
 A question must not contain its answer."""
 
+EXAMPLE_NAME = "Puerto Verde"  # invented: a question naming it copied the example, not the passage
 EXAMPLE_PASSAGE = (
     "The Puerto Verde checkpoint opened in March 2013 and is staffed by 40 federal police officers. "
     "Officials say it stops about 300 migrants a month, most of them from Guatemala."
@@ -266,6 +267,11 @@ def sentence_range(text: str, start: int, end: int) -> tuple[int, int]:
     return lo, hi
 
 
+def _initials(text: str) -> str:
+    """"U. S." as the report writes it, "U.S."."""
+    return re.sub(r"\b([A-Z])\. (?=[A-Z]\.)", r"\1.", text)
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """A short answer without the punctuation that ends its clause ("Morales." -> "Morales"; "U.S." stays)."""
     while end > start + 1 and (
@@ -292,12 +298,15 @@ def check(passage: Passage, lines: Sequence[ParsedLine]) -> Checked:
     dropped: list[tuple[str, str]] = []
     seen: set[str] = set()
     for line in lines:
-        question = " ".join(line.question.split())
+        question = _initials(" ".join(line.question.split()))
+        line = ParsedLine(line.kind, question, _initials(line.answer))
         if question and not question.endswith("?") and question.split()[0].lower() in _QUESTION_WORDS:
             question += "?"
         problem = _question_problem(question)
         answer_words = len(line.answer.split())
         span = locate(line.answer, passage.text) if line.answer else None
+        if not problem and contains_phrase(question, EXAMPLE_NAME) and not contains_phrase(passage.text, EXAMPLE_NAME):
+            problem = "borrows the worked example's name"
         if not problem and folded(question) in seen:
             problem = "duplicate question"
         if not problem and not line.answer:
