@@ -276,5 +276,38 @@ def eval_cmd(
     click.echo(f"\nwrote {report.json_path}, {report.markdown_path} and {report.html_path} in {time.perf_counter() - start:.0f} s")
 
 
+@main.group(cls=_Group)
+def reader() -> None:
+    """The reader: its training data (and training)."""
+
+
+@reader.command("data")
+@click.option("--document", default=None, help="Only this corpus document id (appends to the same files).")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="Generate for at most N new passages.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for questions.jsonl and examples.jsonl [default: the package's reader/data].")
+@click.option("--cases", type=click.Path(dir_okay=False, path_type=Path), default=Path("evals/cases.jsonl"),
+              show_default=True, help="Eval cases no generated question may overlap.")
+@click.option("--examples-only", is_flag=True, help="Only rebuild examples.jsonl from the questions written so far.")
+@click.option("--no-false-premise", is_flag=True, help="Ask only for answerable questions (a quicker pass).")
+def reader_data(
+    document: str | None, limit: int | None, out: Path | None, cases: Path, examples_only: bool, no_false_premise: bool
+) -> None:
+    """Write questions with the local model (resumable), then the reader's training examples."""
+    from borderqa.reader.build import run_data
+
+    a = _assistant()
+    bars = {name: _progress_bar(name) for name in ("passages", "examples")}
+    try:
+        summary = run_data(
+            a, out=out, cases=cases, document=document, limit=limit, generate=not examples_only, false_premise=not no_false_premise,
+            progress={name: bar[0] for name, bar in bars.items()},
+        )
+    finally:
+        for _, close in bars.values():
+            close()
+    click.echo(summary)
+
+
 if __name__ == "__main__":
     main()

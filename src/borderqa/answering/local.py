@@ -171,6 +171,13 @@ class LlamaCppGenerator:
         logger.debug("rewrote %r as %r", question, rewritten)
         return rewritten
 
+    # --- other prompts ----------------------------------------------------------------------------
+
+    def complete(self, messages: Messages, max_tokens: int) -> str:
+        """The whole reply to ``messages`` (temperature 0), for callers with their own prompt (the
+        reader's data builder writes questions with it)."""
+        return "".join(self._complete(messages, max_tokens))
+
     # --- helpers ----------------------------------------------------------------------------------
 
     def count_prompt_tokens(self, messages: Messages) -> int:
