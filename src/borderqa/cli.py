@@ -309,5 +309,32 @@ def reader_data(
     click.echo(summary)
 
 
+
+@reader.command("train")
+@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Examples JSONL [default: the package's reader/data/examples.jsonl].")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("reader-weights/reader.safetensors"),
+              show_default=True, help="Where to write the weights (their CARD.md and verdict.json go beside them).")
+@click.option("--epochs", type=click.IntRange(1, 20), default=2, show_default=True)
+@click.option("--layers", type=click.IntRange(1, 6), default=4, show_default=True, help="Encoder layers kept from the base.")
+@click.option("--max-steps", type=click.IntRange(min=0), default=0, help="Stop after N steps (a smoke run).")
+@click.option("--verdict-sample", type=click.IntRange(min=0), default=900, show_default=True,
+              help="Training pairs the verdict model is fitted on (0: all).")
+def reader_train(data_file: Path | None, out: Path, epochs: int, layers: int, max_steps: int, verdict_sample: int) -> None:
+    """Fine-tune the reader on the examples (progress bar; resumes after a finished epoch), fit its verdict
+    model, and print the sha256 to set as BORDERQA_READER__SHA256."""
+    from borderqa.reader.data import DATA_DIR, EXAMPLES_FILE
+    from borderqa.reader.fit import fit_reader
+
+    a = _assistant()
+    update, close = _progress_bar("training", "step")
+    try:
+        summary = fit_reader(a, data_file or DATA_DIR / EXAMPLES_FILE, out, epochs=epochs, layers=layers,
+                             max_steps=max_steps, verdict_sample=verdict_sample,
+                             progress=lambda step, total, loss: update(step, total))
+    finally:
+        close()
+    click.echo(summary)
+
 if __name__ == "__main__":
     main()
