@@ -102,6 +102,8 @@ def _passage_from_dict(d: dict[str, Any]) -> Passage:
     d["section_path"] = tuple(d["section_path"])
     d["lines"] = tuple(d["lines"])
     d["cites"] = tuple(d["cites"])
+    if "pages" in d:  # builds before pages existed have none
+        d["pages"] = tuple(d["pages"])
     return Passage(**d)
 
 
