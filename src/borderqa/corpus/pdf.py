@@ -9,7 +9,8 @@ side by side. Then, in order:
    full-width line (a title across both columns) ends the run. This works for regular two-column pages;
    it does NOT untangle three or more columns, a gutter that moves down the page, text boxes or
    sidebars placed beside a column, or tables (their cells are read column by column).
-2. Running headers and footers. The first and last two lines of each page are compared across pages,
+2. Running headers and footers. The lines set apart at the top and bottom of each page (one or two lines
+   before the first blank gap and after the last) are compared across pages,
    a number in them by its offset from the page number ("Page 4" on page 4 ~ "Page 5" on page 5); a line seen on at least half the pages (and at least two)
    is dropped everywhere, and so is a bare page number ("4", "- 4 -", "Page 4 of 12", "iv") at a page's
    top or bottom.
@@ -147,8 +148,19 @@ def _shape(line: str, page: int) -> str:
 
 
 def _edges(page: list[str]) -> list[int]:
+    """Lines that may be a running header or footer: the one or two lines above the page's first blank
+    gap and below its last one (layout mode shows the space that sets headers and footers apart), and
+    the first and last lines in any case."""
     filled = [i for i, ln in enumerate(page) if ln.strip()]
-    return sorted(set(filled[:2] + filled[-2:]))
+    if not filled:
+        return []
+    edges = {filled[0], filled[-1]}
+    gaps = [j for j in range(filled[0], filled[-1]) if not page[j].strip()]
+    if gaps:
+        for group in ([i for i in filled if i < gaps[0]], [i for i in filled if i > gaps[-1]]):
+            if len(group) <= 2:
+                edges.update(group)
+    return sorted(edges)
 
 
 def _drop_running_lines(pages: list[list[str]]) -> list[list[str]]:
