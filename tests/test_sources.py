@@ -23,6 +23,7 @@ from borderqa.corpus.manifest import Backing
 from borderqa.embedding import FakeEmbedder
 from borderqa.errors import CorpusError, QueryError
 from borderqa.index import ChromaIndex, embedding_text
+from borderqa.retrieval import LangChainRetriever
 from borderqa.serialize import answer_to_dict
 from borderqa.types import Document
 
@@ -312,6 +313,8 @@ def test_documents_filter_and_p4_citation(corpus: Path, tmp_path: Path) -> None:
     assert {h.passage.document for h in a.search(question, k=5, documents=["report"])} == {"report"}
     with pytest.raises(QueryError, match="unknown document"):
         a.search(question, documents=["missing"])
+    docs = LangChainRetriever(retriever=a.retriever, k=3, documents=["bulletin"]).invoke(question)
+    assert {d.metadata["document"] for d in docs} == {"bulletin"} and docs[0].metadata["locator"] == "p. 4 ¶1"
     answer = a.ask(question, generator="extractive")
     assert answer.status == "answered", answer.text
     cited = answer_to_dict(answer)["citations"][0]

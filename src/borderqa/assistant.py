@@ -20,7 +20,7 @@ from borderqa.chunking import CHUNKER_VERSION, split_corpus, split_passages
 from borderqa.config import GeneratorName, SearchMode, Settings, fingerprint
 from borderqa.corpus import Backing, Corpus, ManifestEntry, load_corpus, read_manifest
 from borderqa.embedding import Embedder, SentenceTransformerEmbedder
-from borderqa.errors import ConfigError, QueryError
+from borderqa.errors import ConfigError, CorpusError, QueryError
 from borderqa.index import BuildReport, ChromaIndex, ChromaServer, IndexState
 from borderqa.reader.model import VERDICT_FILE
 from borderqa.reader.reading import Reader
@@ -176,7 +176,12 @@ class Assistant:
         retriever = self.retriever
         with self._lock:
             if self._provenance is None:
-                self._provenance = Provenance(retriever, self.bank, read_manifest(Path(self.settings.corpus_dir)))
+                try:
+                    entries = read_manifest(Path(self.settings.corpus_dir))
+                except CorpusError as exc:  # an index served without its corpus folder: no provenance
+                    log.warning("no source provenance: %s", exc)
+                    entries = []
+                self._provenance = Provenance(retriever, self.bank, entries)
             return self._provenance
 
     def trace(self, passage_id: str) -> tuple[Passage, tuple[SourceSupport, ...]]:

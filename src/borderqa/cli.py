@@ -12,12 +12,16 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from borderqa.errors import BorderQAError, CorpusError, QueryError
 from borderqa.serialize import answer_to_dict, hit_to_dict, passage_to_dict, turns_from_dicts
+
+if TYPE_CHECKING:
+    from borderqa.corpus import Corpus
+    from borderqa.index import BuildReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("borderqa")
@@ -66,7 +70,7 @@ def _progress_bar(desc: str, unit: str = "text") -> tuple[Callable[[int, int], N
     return update, close
 
 
-def _report_build(report: Any, corpus: Any, strict: bool = False) -> None:
+def _report_build(report: BuildReport, corpus: Corpus, strict: bool = False) -> None:
     for message in corpus.skipped:
         click.echo(f"warning: {message}", err=True)
     if report.skipped:
