@@ -58,6 +58,8 @@ def render_answer(answer: Answer) -> None:
     for c in answer.citations:
         with st.expander(ui.escape_label(ui.citation_label(c))):
             html(ui.passage_html(c.passage.text, c.quotes))
+            if c.sources:
+                html(ui.sources_html(c))
     summary = ui.verdict_summary(answer.sentences)
     st.caption(f"{answer.generator} · {summary}" if summary else answer.generator)
     if any(s.verdict != "supported" for s in answer.sentences):

@@ -99,15 +99,18 @@ class FakeAssistant:
         if self.fail is not None:
             raise self.fail
 
-    def search(self, query: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
-        self._begin("search", query, k, mode)
+    def search(
+        self, query: str, k: int | None = None, mode: str | None = None, documents: Sequence[str] | None = None
+    ) -> list[Hit]:
+        self._begin("search", query, k, mode, *([list(documents)] if documents else []))
         query = self.check_question(query)
         return [Hit(p, 1.0 / (i + 1)) for i, p in enumerate(PASSAGES)][: k or 5]
 
     def ask(
-        self, question: str, history: Sequence[Turn] | None = None, generator: str | None = None
+        self, question: str, history: Sequence[Turn] | None = None, generator: str | None = None,
+        documents: Sequence[str] | None = None,
     ) -> Answer:
-        self._begin("ask", question, list(history or ()), generator)
+        self._begin("ask", question, list(history or ()), generator, *([list(documents)] if documents else []))
         return make_answer(self.check_question(question))
 
     def stream(
@@ -177,7 +180,7 @@ def test_search(client: TestClient, fake: FakeAssistant) -> None:
     assert r.status_code == 200
     hits = [Hit(p, 1.0 / (i + 1)) for i, p in enumerate(PASSAGES)][:2]
     assert r.json() == {"question": "How long is the border?", "hits": [hit_to_dict(h) for h in hits]}
-    assert set(r.json()["hits"][0]) == {"id", "document", "section", "paragraph", "text", "score"}
+    assert set(r.json()["hits"][0]) == {"id", "document", "section", "paragraph", "page", "locator", "text", "score"}
     assert fake.calls == [("search", "How long is the border?", 2, "lexical")]
 
 
@@ -440,3 +443,14 @@ def test_bad_server_settings_are_500_json(monkeypatch: pytest.MonkeyPatch) -> No
     r = TestClient(create_app()).post("/search", json={"question": "How long?"})
     assert r.status_code == 500
     assert r.json()["error"].startswith("the server is misconfigured: bad setting 'retrieval.k'")
+
+
+def test_documents_field_restricts_search_and_ask(client: TestClient, fake: FakeAssistant) -> None:
+    assert client.post("/search", json={"question": "border", "documents": ["report"]}).status_code == 200
+    answer = client.post("/ask", json={"question": "border", "documents": ["bulletin", "report"]})
+    assert answer.status_code == 200
+    assert fake.calls[-2] == ("search", "border", None, None, ["report"])
+    assert fake.calls[-1] == ("ask", "border", [], None, ["bulletin", "report"])
+    citation = answer.json()["citations"][0]
+    assert {"locator", "page", "document_title", "sources"} <= set(citation)
+    assert client.post("/search", json={"question": "x", "documents": "report"}).status_code == 422

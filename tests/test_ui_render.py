@@ -147,3 +147,19 @@ def test_escape_round_trips_through_an_html_parser(text: str) -> None:
     import html
 
     assert html.unescape(ui.escape(text)) == text
+
+
+def test_source_citation_label_and_provenance_html() -> None:
+    from borderqa.types import SourceSupport
+
+    src = Passage("bulletin:p0007", "bulletin", ("Shelter Arrivals",), 1, 7, "Arrivals rose to 1,274 <fast>.",
+                  pages=(4, 4))
+    c = Citation(1, src, document_title="Crossings at the Suchiate River")
+    assert ui.citation_label(c) == "[1] Crossings at the Suchiate River, p. 4 ¶1 (bulletin:p0007)"
+    found = SourceSupport("Arrivals rose.", "statistics", "bulletin", "Bulletin", src, "Arrivals rose to 1,274 <fast>.",
+                          0.9, True)
+    missing = SourceSupport("Other.", "79,416", "bulletin", "Bulletin", note="the source does not appear to contain it")
+    markup = ui.sources_html(Citation(2, passage(), sources=(found, missing)))
+    assert "Source for “statistics”: <em>Bulletin</em>, p. 4 ¶1: <mark>Arrivals rose to 1,274 &#60;fast&#62;.</mark>" in markup
+    assert "Source for “79,416”: <em>Bulletin</em>: the source does not appear to contain it" in markup
+    assert ui.sources_html(Citation(3, passage())) == ""

@@ -86,6 +86,9 @@ class _Question(_Model):
 class SearchRequest(_Question):
     k: int | None = Field(default=None, ge=1, le=100, description="How many passages (default: settings).")
     mode: SearchMode | None = Field(default=None, description="Retrieval mode (default: settings).")
+    documents: list[str] | None = Field(
+        default=None, description="Only these document ids (default: every document).", examples=[["report"]]
+    )
 
 
 class TurnModel(_Model):
@@ -98,6 +101,9 @@ class AskRequest(_Question):
     generator: str | None = Field(
         default=None, description="extractive, local or openai (default: settings).", examples=["extractive"]
     )
+    documents: list[str] | None = Field(
+        default=None, description="Answer only from these document ids (default: every document).", examples=[["report"]]
+    )
 
     def turns(self) -> list[Turn]:
         return [Turn(t.role, t.content) for t in self.history]
@@ -108,6 +114,8 @@ class HitModel(BaseModel):
     document: str
     section: str
     paragraph: int
+    page: int | None = None
+    locator: str = ""
     text: str
     score: float
 
@@ -115,6 +123,23 @@ class HitModel(BaseModel):
 class SearchResponse(BaseModel):
     question: str
     hits: list[HitModel]
+
+
+class SourceSupportModel(BaseModel):
+    """What the source behind a report anchor says about the cited sentence (two-hop provenance)."""
+
+    claim: str
+    anchor: str
+    document: str
+    document_title: str
+    found: bool
+    id: str | None
+    locator: str | None
+    page: int | None
+    text: str | None
+    quote: str
+    score: float
+    note: str
 
 
 class CitationModel(BaseModel):
@@ -125,6 +150,10 @@ class CitationModel(BaseModel):
     paragraph: int
     text: str
     quotes: list[str]
+    document_title: str = ""
+    locator: str = ""
+    page: int | None = None
+    sources: list[SourceSupportModel] = []
 
 
 class SentenceModel(BaseModel):
@@ -156,6 +185,8 @@ class PassageModel(BaseModel):
     text: str
     cites: list[str]
     context_id: str | None
+    pages: list[int] = [0, 0]
+    locator: str = ""
 
 
 class PassagesResponse(BaseModel):
@@ -309,6 +340,11 @@ def _stream_lines(first: str | Answer, rest: Iterator[str | Answer]) -> Iterator
         yield _ndjson({"type": "error", "status": 500, "error": "internal error"})
 
 
+def _only(documents: list[str] | None) -> dict[str, Any]:
+    """The ``documents`` keyword for a restricted search or answer; none for every document."""
+    return {"documents": documents} if documents else {}
+
+
 def _in_section(p: Passage, section: str) -> bool:
     wanted = [s.strip().casefold() for s in section.split(">") if s.strip()]
     have = [s.casefold() for s in p.section_path]
@@ -371,12 +407,12 @@ def create_app(assistant: Assistant | None = None, max_body_bytes: int = MAX_BOD
 
     @app.post("/search", response_model=SearchResponse, responses=_ERRORS)
     def search(body: SearchRequest, a: AssistantDep) -> dict[str, Any]:
-        hits = a.search(body.question, k=body.k, mode=body.mode)
+        hits = a.search(body.question, k=body.k, mode=body.mode, **_only(body.documents))
         return {"question": body.question, "hits": [hit_to_dict(h) for h in hits]}
 
     @app.post("/ask", response_model=AnswerResponse, responses=_ERRORS)
     def ask(body: AskRequest, a: AssistantDep) -> dict[str, Any]:
-        return answer_to_dict(a.ask(body.question, history=body.turns(), generator=body.generator))
+        return answer_to_dict(a.ask(body.question, history=body.turns(), generator=body.generator, **_only(body.documents)))
 
     @app.post(
         "/ask/stream",
@@ -386,7 +422,7 @@ def create_app(assistant: Assistant | None = None, max_body_bytes: int = MAX_BOD
     def ask_stream(body: AskRequest, a: AssistantDep) -> StreamingResponse:
         """Lines ``{"type": "token", "text": ...}``, then ``{"type": "answer", ...}`` (or ``"error"``)."""
         a.check_question(body.question)
-        items = iter(a.stream(body.question, history=body.turns(), generator=body.generator))
+        items = iter(a.stream(body.question, history=body.turns(), generator=body.generator, **_only(body.documents)))
         # The first item is computed before the response starts, so that an unknown generator, an
         # index that is not ready or a failing model still get a proper status code.
         try:

@@ -9,27 +9,29 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from borderqa.answering.base import Generator
 from borderqa.answering.verdict import VerdictModel
-from borderqa.chunking import CHUNKER_VERSION, split_corpus
+from borderqa.chunking import CHUNKER_VERSION, split_corpus, split_passages
 from borderqa.config import GeneratorName, SearchMode, Settings, fingerprint
-from borderqa.corpus import Corpus, load_corpus
+from borderqa.corpus import Backing, Corpus, ManifestEntry, load_corpus, read_manifest
 from borderqa.embedding import Embedder, SentenceTransformerEmbedder
-from borderqa.errors import ConfigError, QueryError
+from borderqa.errors import ConfigError, CorpusError, QueryError
 from borderqa.index import BuildReport, ChromaIndex, ChromaServer, IndexState
 from borderqa.reader.model import VERDICT_FILE
 from borderqa.reader.reading import Reader
 from borderqa.retrieval import Retriever
 from borderqa.sentences import SentenceBank
 from borderqa.terms import TermWeights
-from borderqa.types import Answer, Hit, Passage, Turn
+from borderqa.types import Answer, Hit, Passage, SourceSupport, Turn
 
 if TYPE_CHECKING:
     from borderqa.answering.pipeline import AnswerPipeline
+    from borderqa.provenance import Provenance
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,15 @@ def default_reader(settings: Settings) -> Reader | None:
     return TrainedReader(base, weights, r.sha256 or (SHIPPED_SHA256 if not r.weights_path else ""), r.threads)
 
 
+@dataclass(frozen=True)
+class SourceStatus:
+    """One manifest entry as ``borderqa sources`` lists it."""
+
+    entry: ManifestEntry
+    passages: int  # as chunked from the file now (0 when it was skipped)
+    skipped: str  # why it cannot be read; empty when it can
+
+
 class Assistant:
     def __init__(
         self,
@@ -92,6 +103,7 @@ class Assistant:
         self._verdict: VerdictModel | None = None
         self._generators: dict[str, Generator] = {}
         self._retriever: Retriever | None = None
+        self._provenance: Provenance | None = None
         self._lock = threading.RLock()  # re-entrant: building a generator may need the retriever
 
     @classmethod
@@ -105,7 +117,7 @@ class Assistant:
     # --- corpus and index ---------------------------------------------------------------------------
 
     def load_corpus(self) -> Corpus:
-        return load_corpus(Path(self.settings.corpus_dir))
+        return load_corpus(Path(self.settings.corpus_dir), self.settings.max_source_mb)
 
     def corpus_passages(self) -> list[Passage]:
         """Passages straight from the corpus files (no index needed): what ``borderqa passages`` shows."""
@@ -122,7 +134,62 @@ class Assistant:
         with self._lock:
             self._retriever = None
             self._terms = None
+            self._provenance = None
         return report, corpus
+
+    # --- sources ------------------------------------------------------------------------------------
+
+    def add_source(
+        self, file: Path, title: str = "", url: str = "", publisher: str = "", date: str = "",
+        backs: Sequence[Backing] = (), doc_id: str = "", progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[ManifestEntry, BuildReport, Corpus]:
+        """Copy a source into ``corpus/sources/``, add its manifest entry and update the index (only the
+        new document's passages are embedded: the rest are reused by content hash)."""
+        from borderqa.corpus.editing import add_source
+
+        entry = add_source(Path(self.settings.corpus_dir), file, title, url, publisher, date, backs, doc_id,
+                           self.settings.max_source_mb)
+        report, corpus = self.build_index(progress=progress)
+        return entry, report, corpus
+
+    def remove_source(self, doc_id: str) -> tuple[ManifestEntry, BuildReport, Corpus]:
+        from borderqa.corpus.editing import remove_source
+
+        entry = remove_source(Path(self.settings.corpus_dir), doc_id)
+        report, corpus = self.build_index()
+        return entry, report, corpus
+
+    def sources(self) -> list[SourceStatus]:
+        """Every manifest entry with its passage count, or why it is skipped."""
+        corpus = self.load_corpus()
+        docs = {d.id: d for d in corpus.documents}
+        why = {s.id: s.reason for s in corpus.skips}
+        return [
+            SourceStatus(e, len(split_passages(docs[e.id])) if e.id in docs else 0, why.get(e.id, ""))
+            for e in corpus.entries
+        ]
+
+    @property
+    def provenance(self) -> Provenance:
+        from borderqa.provenance import Provenance
+
+        retriever = self.retriever
+        with self._lock:
+            if self._provenance is None:
+                try:
+                    entries = read_manifest(Path(self.settings.corpus_dir))
+                except CorpusError as exc:  # an index served without its corpus folder: no provenance
+                    log.warning("no source provenance: %s", exc)
+                    entries = []
+                self._provenance = Provenance(retriever, self.bank, entries)
+            return self._provenance
+
+    def trace(self, passage_id: str) -> tuple[Passage, tuple[SourceSupport, ...]]:
+        """A report passage and what the sources behind its anchors say (``borderqa provenance``)."""
+        passage = self.retriever.passage(passage_id)
+        if passage is None:
+            raise QueryError(f"no passage {passage_id!r} in the index (ids look like report:p0042)")
+        return passage, self.provenance.trace(passage)
 
     @property
     def retriever(self) -> Retriever:
@@ -178,11 +245,25 @@ class Assistant:
             raise QueryError(f"the question has {len(question)} characters; the limit is {limit}")
         return " ".join(question.split())
 
-    def search(self, query: str, k: int | None = None, mode: SearchMode | None = None) -> list[Hit]:
+    def check_documents(self, documents: Collection[str] | None) -> frozenset[str] | None:
+        """The document ids a search is restricted to (None: all); an unknown id is a QueryError."""
+        if not documents:
+            return None
+        wanted = frozenset(documents)
+        known = {p.document for p in self.retriever.passages}
+        unknown = sorted(wanted - known)
+        if unknown:
+            raise QueryError(f"unknown document {', '.join(map(repr, unknown))}: indexed are {', '.join(sorted(known))}")
+        return wanted
+
+    def search(
+        self, query: str, k: int | None = None, mode: SearchMode | None = None, documents: Collection[str] | None = None
+    ) -> list[Hit]:
+        """Best passages for ``query``; ``documents``: only these document ids (default: all)."""
         query = self.check_question(query)
         if k is not None and not 1 <= k <= 100:
             raise QueryError("k must be between 1 and 100")
-        return self.retriever.search(query, k=k, mode=mode)
+        return self.retriever.search(query, k=k, mode=mode, documents=self.check_documents(documents))
 
     def generator(self, name: GeneratorName | str | None = None) -> Generator:
         name = name or self.settings.answering.generator
@@ -193,26 +274,40 @@ class Assistant:
                 self._generators[name] = self._factories[name]()
             return self._generators[name]
 
-    def _pipeline(self, generator: str | None) -> AnswerPipeline:
+    def _pipeline(self, generator: str | None, documents: Collection[str] | None = None) -> AnswerPipeline:
         from borderqa.answering.pipeline import AnswerPipeline
 
-        return AnswerPipeline(self.retriever, self.bank, self.generator(generator), self.settings.answering, self.terms,
+        retriever = self.retriever.scoped(self.check_documents(documents))
+        return AnswerPipeline(retriever, self.bank, self.generator(generator), self.settings.answering, self.terms,
                               self.reader, self.settings.reader, self.verdict)
 
-    def ask(self, question: str, history: Sequence[Turn] | None = None, generator: str | None = None) -> Answer:
+    def _with_provenance(self, answer: Answer) -> Answer:
+        """Citations with their document's title and, for report passages, what their sources say."""
+        start = time.perf_counter()
+        out = replace(answer, citations=self.provenance.attach(answer.citations))
+        out.timings["provenance"] = time.perf_counter() - start
+        return out
+
+    def ask(
+        self, question: str, history: Sequence[Turn] | None = None, generator: str | None = None,
+        documents: Collection[str] | None = None,
+    ) -> Answer:
+        """A verified, cited answer; ``documents``: answer only from these document ids (default: all)."""
         start = time.perf_counter()
         question = self.check_question(question)
-        answer = self._pipeline(generator).answer(question, list(history or ()))
+        answer = self._with_provenance(self._pipeline(generator, documents).answer(question, list(history or ())))
         answer.timings["total"] = time.perf_counter() - start
         return answer
 
     def stream(
-        self, question: str, history: Sequence[Turn] | None = None, generator: str | None = None
+        self, question: str, history: Sequence[Turn] | None = None, generator: str | None = None,
+        documents: Collection[str] | None = None,
     ) -> Iterator[str | Answer]:
         """Text chunks as they are generated, then the final, verified ``Answer``."""
         start = time.perf_counter()
         question = self.check_question(question)
-        for item in self._pipeline(generator).stream(question, list(history or ())):
+        for item in self._pipeline(generator, documents).stream(question, list(history or ())):
             if isinstance(item, Answer):
+                item = self._with_provenance(item)
                 item.timings["total"] = time.perf_counter() - start
             yield item

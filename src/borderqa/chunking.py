@@ -22,6 +22,9 @@ The rules, in the order they are applied (each is tested on the real report):
    in the manifest's ``block_quotes``, is a quote attached to the paragraph that introduces it.
 7. Clean text. ``[anchor](#)`` links become their anchor text (kept in ``cites``), ``\\$`` becomes ``$``,
    ``*``/``**`` emphasis markers go, white space is folded.
+8. Pages. In a paged source (a PDF: ``Document.line_pages``) a passage's ``pages`` are those of its first
+   and last line, so a paragraph joined across a page break (rule 2) spans both; its ``paragraph`` number
+   counts within its first page instead of its section, so that "p. 4 ¶2" finds it.
 """
 
 from __future__ import annotations
@@ -202,7 +205,7 @@ def split_passages(doc: Document) -> list[Passage]:
 
     passages: list[Passage] = []
     path: tuple[str, ...] = (TITLE_SECTION,) if title_end else (PREAMBLE_SECTION,)
-    counts: Counter[tuple[str, ...]] = Counter()
+    counts: Counter[tuple[object, ...]] = Counter()
     found_headings: set[str] = set()
     prev: _Block | None = None
     prev_passage: Passage | None = None
@@ -233,12 +236,14 @@ def split_passages(doc: Document) -> list[Passage]:
         ):
             kind = "quote"
             context = prev_passage if prev_passage.kind != "quote" else _find(passages, prev_passage.context_id)
-        counts[path] += 1
+        pages = (doc.line_pages[block.first - 1], doc.line_pages[block.last - 1]) if doc.line_pages else (0, 0)
+        key: tuple[object, ...] = ("page", pages[0]) if doc.line_pages else path
+        counts[key] += 1
         passage = Passage(
             id=f"{doc.id}:p{len(passages) + 1:04d}",
             document=doc.id,
             section_path=path,
-            paragraph=counts[path],
+            paragraph=counts[key],
             ordinal=len(passages) + 1,
             text=text,
             kind=kind,
@@ -246,6 +251,7 @@ def split_passages(doc: Document) -> list[Passage]:
             cites=citation_anchors(block.raw),
             context_id=context.id if context else None,
             context=context.text if context else "",
+            pages=pages,
         )
         passages.append(passage)
         if kind == "list_item":

@@ -12,12 +12,16 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from borderqa.errors import BorderQAError, QueryError
+from borderqa.errors import BorderQAError, CorpusError, QueryError
 from borderqa.serialize import answer_to_dict, hit_to_dict, passage_to_dict, turns_from_dicts
+
+if TYPE_CHECKING:
+    from borderqa.corpus import Corpus
+    from borderqa.index import BuildReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("borderqa")
@@ -66,16 +70,7 @@ def _progress_bar(desc: str, unit: str = "text") -> tuple[Callable[[int, int], N
     return update, close
 
 
-@main.command()
-@click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
-def index(force: bool) -> None:
-    """Build or update the local Chroma index under index/."""
-    a = _assistant()
-    update, close = _progress_bar("embedding")
-    try:
-        report, corpus = a.build_index(progress=update, force=force)
-    finally:
-        close()
+def _report_build(report: BuildReport, corpus: Corpus, strict: bool = False) -> None:
     for message in corpus.skipped:
         click.echo(f"warning: {message}", err=True)
     if report.skipped:
@@ -86,6 +81,95 @@ def index(force: bool) -> None:
             f"reused {report.reused}, changed documents: {', '.join(report.changed_documents) or 'none'} "
             f"in {report.seconds:.1f} s"
         )
+    if strict and corpus.skipped:
+        raise CorpusError(f"{len(corpus.skipped)} source(s) skipped (--strict); the rest is indexed")
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Rebuild even when nothing changed.")
+@click.option("--strict", is_flag=True, help="Exit 3 when a source had to be skipped.")
+def index(force: bool, strict: bool) -> None:
+    """Build or update the local Chroma index under index/."""
+    a = _assistant()
+    update, close = _progress_bar("embedding")
+    try:
+        report, corpus = a.build_index(progress=update, force=force)
+    finally:
+        close()
+    _report_build(report, corpus, strict)
+
+
+@main.command("add-source")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--title", default="", help="Title (default: the file's own, for HTML and PDF).")
+@click.option("--url", default="")
+@click.option("--publisher", default="")
+@click.option("--date", default="", help="Publication date (default: the file's own, for HTML and PDF).")
+@click.option("--backs", multiple=True, help='A report anchor it backs: "anchor text" or "report:p0042=anchor text".')
+@click.option("--id", "doc_id", default="", help="Document id (default: from the file name).")
+def add_source(file: Path, title: str, url: str, publisher: str, date: str, backs: tuple[str, ...], doc_id: str) -> None:
+    """Copy FILE into corpus/sources/, add it to the manifest and index it (only it is embedded)."""
+    from borderqa.corpus.editing import parse_backing
+
+    a = _assistant()
+    update, close = _progress_bar("embedding")
+    try:
+        entry, report, corpus = a.add_source(file, title, url, publisher, date, [parse_backing(b) for b in backs],
+                                             doc_id, progress=update)
+    finally:
+        close()
+    click.echo(f"added {entry.id}: {entry.file} ({entry.title})")
+    _report_build(report, corpus)
+
+
+@main.command("remove-source")
+@click.argument("doc_id", metavar="ID")
+def remove_source(doc_id: str) -> None:
+    """Remove source ID from the manifest (and its file from corpus/sources/), then update the index."""
+    entry, report, corpus = _assistant().remove_source(doc_id)
+    click.echo(f"removed {entry.id}: {entry.file}")
+    _report_build(report, corpus)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+def sources(as_json: bool) -> None:
+    """List the corpus documents: id, kind, file, passages, and why a source is skipped."""
+    for s in _assistant().sources():
+        e = s.entry
+        row = {"id": e.id, "kind": e.kind, "format": e.format, "file": e.file, "title": e.title, "date": e.date,
+               "url": e.url, "passages": s.passages, "skipped": s.skipped,
+               "backs": [b.anchor if not b.passage else f"{b.passage}={b.anchor}" for b in e.backs]}
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+            continue
+        state = f"SKIPPED: {s.skipped}" if s.skipped else f"{s.passages} passages"
+        backs = f"\n    backs: {'; '.join(row['backs'])}" if e.backs else ""
+        click.echo(f"{e.id}  [{e.kind}, {e.format}] {e.file}  {state}\n    {e.title}{backs}")
+
+
+@main.command()
+@click.argument("passage_id")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+def provenance(passage_id: str, as_json: bool) -> None:
+    """Which sources back the anchors of report passage PASSAGE_ID, and what they say."""
+    from borderqa.serialize import source_support_to_dict
+
+    passage, found = _assistant().trace(passage_id)
+    if as_json:
+        out = {"passage": passage_to_dict(passage), "sources": [source_support_to_dict(s) for s in found]}
+        click.echo(json.dumps(out, ensure_ascii=False))
+        return
+    click.echo(f"{passage.id}  {passage.locator}\n    {passage.text}")
+    click.echo(f"    anchors: {'; '.join(passage.cites) or 'none'}")
+    if not found:
+        click.echo("no ingested source backs these anchors (add one: borderqa add-source FILE --backs ANCHOR)")
+    for s in found:
+        click.echo(f'\n"{s.claim}"\n  anchor "{s.anchor}" -> {s.document} ({s.document_title})')
+        if s.found and s.passage is not None:
+            click.echo(f'  {s.passage.id} · {s.passage.locator}: "{s.quote}" (support {s.score:.2f})')
+        else:
+            click.echo(f"  {s.note}")
 
 
 @main.command()
@@ -103,6 +187,10 @@ def passages(as_json: bool, document: str | None) -> None:
             click.echo(
                 f"{p.id}  [{p.kind}] {p.section} ¶{p.paragraph} (lines {p.lines[0]}-{p.lines[1]})\n    {p.text}{cites}\n"
             )
+
+
+def _documents(option: str) -> list[str] | None:
+    return [d.strip() for d in option.split(",") if d.strip()] or None
 
 
 def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -125,24 +213,26 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 @click.option("--mode", type=click.Choice(["dense", "lexical", "hybrid"]), default=None, help="Retrieval mode.")
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 @click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSONL of {id, question}.")
-def search(question: str | None, k: int, mode: str | None, as_json: bool, batch: Path | None) -> None:
-    """Find the report paragraphs that best match QUESTION."""
+@click.option("--documents", default="", help="Only these document ids, comma-separated (see `borderqa sources`).")
+def search(question: str | None, k: int, mode: str | None, as_json: bool, batch: Path | None, documents: str) -> None:
+    """Find the passages that best match QUESTION."""
     a = _assistant()
+    only = _documents(documents)
     if batch is not None:
         for _, item in _read_jsonl(batch):
-            hits = a.search(item["question"], k=k, mode=mode)
+            hits = a.search(item["question"], k=k, mode=mode, documents=only)
             out = {"id": item.get("id"), "question": item["question"], "hits": [hit_to_dict(h) for h in hits]}
             click.echo(json.dumps(out, ensure_ascii=False))
         return
     if question is None:
         raise QueryError("give a QUESTION or --batch FILE")
-    hits = a.search(question, k=k, mode=mode)
+    hits = a.search(question, k=k, mode=mode, documents=only)
     if as_json:
         click.echo(json.dumps({"question": question, "hits": [hit_to_dict(h) for h in hits]}, ensure_ascii=False))
         return
     for i, h in enumerate(hits, 1):
         p = h.passage
-        click.echo(f"{i}. {p.id}  {p.section} ¶{p.paragraph}  (score {h.score:.4f})\n   {p.text}\n")
+        click.echo(f"{i}. {p.id}  {p.locator}  (score {h.score:.4f})\n   {p.text}\n")
 
 
 def _print_answer(d: dict[str, Any]) -> None:
@@ -151,7 +241,11 @@ def _print_answer(d: dict[str, Any]) -> None:
         click.echo("")
     for c in d["citations"]:
         quote = f' — "{c["quotes"][0]}"' if c["quotes"] else ""
-        click.echo(f"[{c['marker']}] {c['id']} · {c['section']} ¶{c['paragraph']}{quote}")
+        title = f"{c['document_title']}, " if c["document_title"] and c["document"] != "report" else ""
+        click.echo(f"[{c['marker']}] {c['id']} · {title}{c['locator']}{quote}")
+        for src in c["sources"]:
+            said = f'{src["id"]} · {src["locator"]}: "{src["quote"]}"' if src["found"] else src["note"]
+            click.echo(f'      source for "{src["anchor"]}": {src["document_title"]}: {said}')
     for s in d["related_sections"]:
         click.echo(f"  see: {s}")
 
@@ -161,21 +255,23 @@ def _print_answer(d: dict[str, Any]) -> None:
 @click.option("--generator", "-g", type=click.Choice(["extractive", "local", "openai"]), default=None)
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 @click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JSONL of {id, question, history?}.")
-def ask(question: str | None, generator: str | None, as_json: bool, batch: Path | None) -> None:
-    """Answer QUESTION from the report, every sentence cited and checked."""
+@click.option("--documents", default="", help="Answer only from these document ids, comma-separated.")
+def ask(question: str | None, generator: str | None, as_json: bool, batch: Path | None, documents: str) -> None:
+    """Answer QUESTION from the corpus, every sentence cited and checked."""
     a = _assistant()
+    only = _documents(documents)
     if batch is not None:
         for n, item in _read_jsonl(batch):
             try:
                 history = turns_from_dicts(item.get("history"))
             except ValueError as exc:
                 raise QueryError(f"{batch}:{n}: {exc}") from exc
-            answer = a.ask(item["question"], history=history, generator=generator)
+            answer = a.ask(item["question"], history=history, generator=generator, documents=only)
             click.echo(json.dumps(answer_to_dict(answer, id=item.get("id")), ensure_ascii=False))
         return
     if question is None:
         raise QueryError("give a QUESTION or --batch FILE")
-    answer = a.ask(question, generator=generator)
+    answer = a.ask(question, generator=generator, documents=only)
     d = answer_to_dict(answer)
     if as_json:
         click.echo(json.dumps(d, ensure_ascii=False))

@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     # Chroma's own server (``http://host:port``); empty: an embedded Chroma under index_dir (see index.py).
     chroma_url: str = ""
     chroma_token: str = ""  # sent as ``Authorization: Bearer <token>`` when set
+    # A source file over this size is skipped at indexing and refused by `borderqa add-source`.
+    max_source_mb: float = Field(default=50.0, gt=0)
     embedding: EmbeddingSettings = EmbeddingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answering: AnsweringSettings = AnsweringSettings()

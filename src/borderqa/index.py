@@ -34,7 +34,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,8 @@ def _passage_from_dict(d: dict[str, Any]) -> Passage:
     d["section_path"] = tuple(d["section_path"])
     d["lines"] = tuple(d["lines"])
     d["cites"] = tuple(d["cites"])
+    if "pages" in d:  # builds before pages existed have none
+        d["pages"] = tuple(d["pages"])
     return Passage(**d)
 
 
@@ -428,15 +430,20 @@ class ChromaIndex:
             b.lexical = BM25Index.load(b.dir / LEXICAL, b.passages)
         return b.lexical
 
-    def query(self, vector: Vectors, k: int, build: str | None = None) -> list[tuple[str, float]]:
-        """Best ``k`` passages as (passage id, cosine similarity), a passage scored by its best window."""
+    def query(
+        self, vector: Vectors, k: int, build: str | None = None, documents: Collection[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Best ``k`` passages as (passage id, cosine similarity), a passage scored by its best window;
+        ``documents``: only passages of these document ids."""
         b = self._open(build)
         # Only a passage's second and later windows can crowd others out of the nearest k + extra windows.
         extra = max(b.windows - len(b.passages), 0)
         n = min(b.windows, k + extra)
         if n == 0:
             return []
-        res = self._call(b.collection.query, query_embeddings=[vector.tolist()], n_results=n, include=["distances"])
+        where = {"document": {"$in": sorted(documents)}} if documents else None
+        res = self._call(b.collection.query, query_embeddings=[vector.tolist()], n_results=n, where=where,
+                         include=["distances"])
         best: dict[str, float] = {}
         for wid, dist in zip(res["ids"][0], res["distances"][0], strict=True):
             pid = wid.rsplit("#", 1)[0]

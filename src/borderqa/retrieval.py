@@ -62,9 +62,10 @@ on both halves over the best single point on one (see ``RetrievalSettings``).
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -207,28 +208,45 @@ class Retriever:
         # Each passage's own words and their document frequencies, saved with the build's BM25 (lexical.py).
         self._words = self._bm25.words
         self._idf = {t: math.log(len(self._passages) / n) for t, n in self._words.document_frequency.items() if n}
+        self._only: frozenset[str] | None = None  # see scoped()
 
     @property
     def passages(self) -> list[Passage]:
         return list(self._passages)
 
+    def _in(self, documents: frozenset[str]) -> np.ndarray:
+        return np.array([p.document in documents for p in self._passages], dtype=bool)
+
     def passage(self, pid: str) -> Passage | None:
         return self._by_id.get(pid)
 
-    def search(self, query: str, k: int | None = None, mode: SearchMode | None = None) -> list[Hit]:
+    def scoped(self, documents: Collection[str] | None) -> Retriever:
+        """The same retriever (same index, BM25 and vectors, nothing copied) searching only ``documents``
+        by default; ``None`` or empty: every document."""
+        view = copy.copy(self)
+        view._only = frozenset(documents) if documents else None
+        return view
+
+    def search(
+        self, query: str, k: int | None = None, mode: SearchMode | None = None, documents: Collection[str] | None = None
+    ) -> list[Hit]:
+        """Best ``k`` passages for ``query``; ``documents``: only passages of these document ids."""
         k = k or self.settings.k
         mode = mode or self.settings.mode
         fetch = max(self.settings.fetch_k, k)
+        only = frozenset(documents) if documents else self._only
         if mode == "dense":
-            dense = self.index.query(self.embedder.embed_query(query), k, build=self.build)
+            dense = self.index.query(self.embedder.embed_query(query), k, build=self.build, documents=only)
             return [Hit(self._by_id[pid], s, dense_rank=i + 1) for i, (pid, s) in enumerate(dense)]
         lexical_scores = self._bm25.scores(query)
+        if only is not None:
+            lexical_scores = np.where(self._in(only), lexical_scores, 0.0)
         order = np.argsort(-lexical_scores, kind="stable")[:fetch]
         lexical = [(self._passages[i].id, float(lexical_scores[i])) for i in order if lexical_scores[i] > 0]
         if mode == "lexical":
             return [Hit(self._by_id[pid], s, lexical_rank=i + 1) for i, (pid, s) in enumerate(lexical[:k])]
         encoded = self.embedder.encode_query(query)
-        dense = self.index.query(encoded.vector, fetch, build=self.build)
+        dense = self.index.query(encoded.vector, fetch, build=self.build, documents=only)
         candidates = self._fuse(dense, lexical, lexical_scores)
         if self.settings.rescore:
             candidates = self._rescore(query, encoded.tokens, candidates)
@@ -302,7 +320,8 @@ def hit_to_langchain(hit: Hit) -> LCDocument:
     return LCDocument(
         page_content=p.text,
         id=p.id,
-        metadata={"id": p.id, "document": p.document, "section": p.section, "paragraph": p.paragraph, "score": hit.score},
+        metadata={"id": p.id, "document": p.document, "section": p.section, "paragraph": p.paragraph,
+                  "page": p.page, "locator": p.locator, "score": hit.score},
     )
 
 
@@ -312,8 +331,10 @@ class LangChainRetriever(BaseRetriever):
     retriever: Retriever
     k: int = 5
     mode: SearchMode = "hybrid"
+    documents: list[str] | None = None  # only these document ids
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        return [hit_to_langchain(h) for h in self.retriever.search(query, k=self.k, mode=self.mode)]
+        hits = self.retriever.search(query, k=self.k, mode=self.mode, documents=self.documents)
+        return [hit_to_langchain(h) for h in hits]

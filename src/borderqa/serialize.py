@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from borderqa.types import Answer, Citation, Hit, Passage, Sentence, Turn
+from borderqa.types import Answer, Citation, Hit, Passage, Sentence, SourceSupport, Turn
 
 
 def passage_to_dict(p: Passage) -> dict[str, Any]:
@@ -19,6 +19,8 @@ def passage_to_dict(p: Passage) -> dict[str, Any]:
         "text": p.text,
         "cites": list(p.cites),
         "context_id": p.context_id,
+        "pages": list(p.pages),
+        "locator": p.locator,
     }
 
 
@@ -28,6 +30,8 @@ def hit_to_dict(h: Hit) -> dict[str, Any]:
         "document": h.passage.document,
         "section": h.passage.section,
         "paragraph": h.passage.paragraph,
+        "page": h.passage.page,
+        "locator": h.passage.locator,
         "text": h.passage.text,
         "score": round(h.score, 6),
     }
@@ -43,6 +47,29 @@ def citation_to_dict(c: Citation) -> dict[str, Any]:
         "paragraph": p.paragraph,
         "text": p.text,
         "quotes": list(c.quotes),
+        "document_title": c.document_title,
+        "locator": p.locator,
+        "page": p.page,
+        "sources": [source_support_to_dict(s) for s in c.sources],
+    }
+
+
+def source_support_to_dict(s: SourceSupport) -> dict[str, Any]:
+    """Two-hop provenance of one report sentence: its anchor, the source, and the source passage."""
+    p = s.passage
+    return {
+        "claim": s.claim,
+        "anchor": s.anchor,
+        "document": s.document,
+        "document_title": s.document_title,
+        "found": s.found,
+        "id": p.id if p else None,
+        "locator": p.locator if p else None,
+        "page": p.page if p else None,
+        "text": p.text if p else None,
+        "quote": s.quote,
+        "score": round(s.score, 4),
+        "note": s.note,
     }
 
 

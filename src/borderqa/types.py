@@ -44,6 +44,9 @@ class Document:
     date: str = ""
     outline: tuple[str, ...] = ()  # indented heading outline from the manifest, if any
     block_quotes: tuple[str, ...] = ()  # openings of paragraphs that are unmarked block quotes
+    url: str = ""
+    # A paged source (PDF): the 1-based page of each line of ``text``; empty when the document has no pages.
+    line_pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Passage:
     cites: tuple[str, ...] = ()  # the report's own citation anchors (link texts) in this paragraph
     context_id: str | None = None  # lead-in paragraph of a list item, or the paragraph introducing a quote
     context: str = ""  # that paragraph's text, so a list item can be read on its own
+    pages: tuple[int, int] = (0, 0)  # 1-based first and last page in a paged source (PDF); (0, 0): no pages
 
     @property
     def section(self) -> str:
@@ -69,6 +73,22 @@ class Passage:
     @property
     def sha(self) -> str:
         return content_hash(self.text)
+
+    @property
+    def page(self) -> int | None:
+        """The page the passage starts on, or None when its document has no pages."""
+        return self.pages[0] or None
+
+    @property
+    def locator(self) -> str:
+        """Where a reader finds the passage: "p. 4 ¶2" or "pp. 4-5 ¶1" in a paged source (¶ counted
+        within the first page), else "Section > Subsection ¶3" (¶ counted within the section)."""
+        first, last = self.pages
+        if first:
+            where = f"p. {first}" if last == first else f"pp. {first}-{last}"
+        else:
+            where = self.section or self.document
+        return f"{where} ¶{self.paragraph}"
 
 
 @dataclass(frozen=True)
@@ -88,12 +108,31 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class SourceSupport:
+    """Two-hop provenance: a report sentence, the citation anchor it carries, and the passage of the cited
+    source that best supports it (``passage`` None and ``found`` False when the source does not appear to
+    contain it)."""
+
+    claim: str  # the report sentence
+    anchor: str  # the report's link text that cites the source
+    document: str  # the source's document id
+    document_title: str
+    passage: Passage | None = None
+    quote: str = ""  # the source sentence that supports the claim best
+    score: float = 0.0
+    found: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Citation:
     """A numbered reference from answer text (``[marker]``) to a passage, with the sentences it quotes."""
 
     marker: int
     passage: Passage
     quotes: tuple[str, ...] = ()
+    document_title: str = ""  # filled in by the Assistant from the corpus manifest
+    sources: tuple[SourceSupport, ...] = ()  # for a report passage: what its cited sources say (provenance.py)
 
 
 @dataclass(frozen=True)

@@ -130,15 +130,30 @@ def answer_html(text: str) -> str:
 
 
 def citation_label(c: Citation) -> str:
-    """``[2] Border Security Strategy > Belts of Control ¶3 (report:p0042)``."""
+    """``[2] Border Security Strategy > Belts of Control ¶3 (report:p0042)``; a source's passage is named
+    by its document and page: ``[1] Crossings at the Suchiate River, p. 4 ¶1 (bulletin:p0007)``."""
     p = c.passage
-    return f"[{c.marker}] {p.section or p.document} ¶{p.paragraph} ({p.id})"
+    title = f"{c.document_title}, " if c.document_title and p.document != "report" else ""
+    return f"[{c.marker}] {title}{p.locator} ({p.id})"
+
+
+def sources_html(c: Citation) -> str:
+    """Two-hop provenance of a report citation: for each anchored sentence, what its source says."""
+    items: list[str] = []
+    for s in c.sources:
+        head = f"Source for “{escape(s.anchor)}”: <em>{escape(s.document_title)}</em>"
+        if s.found and s.passage is not None:
+            body = f", {escape(s.passage.locator)}: {highlight_quotes(s.passage.text, [s.quote])}"
+        else:
+            body = f": {escape(s.note)}"
+        items.append(f"<li>{head}{body}</li>")
+    return f'<ul class="borderqa-sources">{"".join(items)}</ul>' if items else ""
 
 
 def hit_label(rank: int, hit: Hit) -> str:
     """``1 · Introduction ¶4 (report:p0007) · score 0.0325`` (no ``1.``: Markdown would start a list)."""
     p = hit.passage
-    return f"{rank} · {p.section or p.document} ¶{p.paragraph} ({p.id}) · score {hit.score:.4f}"
+    return f"{rank} · {p.locator} ({p.id}) · score {hit.score:.4f}"
 
 
 def quotes_by_marker(answer: Answer) -> dict[int, tuple[str, ...]]:

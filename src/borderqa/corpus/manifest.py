@@ -1,4 +1,10 @@
-"""Reading and validating ``corpus/manifest.toml``."""
+"""Reading and validating ``corpus/manifest.toml``.
+
+A source's entry may say which report anchors it backs (``backs``): each an anchor text (the report's
+link text, as ``borderqa passages`` lists it under "cites"), optionally narrowed to one report passage::
+
+    backs = ["79,416", { anchor = "statistics", passage = "report:p0042" }]
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,23 @@ from pathlib import Path
 from borderqa.errors import CorpusError
 
 MANIFEST_NAME = "manifest.toml"
+SOURCES_DIR = "sources"  # where `borderqa add-source` puts files, under the corpus folder
 FORMATS = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".pdf": "pdf", ".html": "html", ".htm": "html"}
+
+
+@dataclass(frozen=True)
+class Backing:
+    """A report citation anchor that a source backs; ``passage`` empty: wherever the anchor occurs."""
+
+    anchor: str
+    passage: str = ""
+
+    def matches(self, passage_id: str, anchor: str) -> bool:
+        return _fold(anchor) == _fold(self.anchor) and self.passage in ("", passage_id)
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 @dataclass(frozen=True)
@@ -24,6 +46,8 @@ class ManifestEntry:
     date: str = ""
     outline: tuple[str, ...] = ()
     block_quotes: tuple[str, ...] = ()
+    url: str = ""
+    backs: tuple[Backing, ...] = ()
 
 
 def read_manifest(corpus_dir: Path) -> list[ManifestEntry]:
@@ -69,6 +93,14 @@ def _entry(raw: object, i: int, path: Path) -> ManifestEntry:
     if kind not in ("report", "source"):
         raise CorpusError(f"{path}: document {doc_id!r} kind must be 'report' or 'source'")
     outline = tuple(line for line in str(raw.get("outline", "")).splitlines() if line.strip())
+    backs: list[Backing] = []
+    for b in raw.get("backs", ()):
+        if isinstance(b, str) and b.strip():
+            backs.append(Backing(b.strip()))
+        elif isinstance(b, dict) and isinstance(b.get("anchor"), str) and b["anchor"].strip():
+            backs.append(Backing(b["anchor"].strip(), str(b.get("passage", "")).strip()))
+        else:
+            raise CorpusError(f"{path}: document {doc_id!r}: each 'backs' item is an anchor text or {{anchor, passage}}")
     return ManifestEntry(
         id=doc_id,
         title=raw["title"].strip(),
@@ -80,4 +112,6 @@ def _entry(raw: object, i: int, path: Path) -> ManifestEntry:
         date=str(raw.get("date", "")),
         outline=outline,
         block_quotes=tuple(str(q) for q in raw.get("block_quotes", ())),
+        url=str(raw.get("url", "")),
+        backs=tuple(backs),
     )
