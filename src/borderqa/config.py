@@ -107,6 +107,7 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
+    data_dir: Path = Path("data")  # what the chat UI keeps: staff feedback (feedback.sqlite3)
     collection: str = "borderqa"
     embedding: EmbeddingSettings = EmbeddingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
