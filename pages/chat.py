@@ -66,9 +66,9 @@ def render_feedback(conv: Conversation, reply: ChatMessage) -> None:
         )
     with cols[1]:
         if stored is not None:
-            thumb = {"up": "👍", "down": "👎"}.get(stored.rating or "", "")
+            rating = {"up": " (helpful)", "down": " (not helpful)"}.get(stored.rating or "", "")
             comment = f" · “{stored.comment[:120]}{'…' if len(stored.comment) > 120 else ''}”" if stored.comment else ""
-            st.caption(ui.escape_label(f"Feedback saved {thumb}{comment}"))
+            st.caption(":material/check: " + ui.escape_label(f"Feedback saved{rating}{comment}"))
     with st.expander("Add a comment"):
         st.text_area("What was wrong or missing? (optional)", key=comment_key)
         st.button(

@@ -293,7 +293,7 @@ def test_feedback_is_saved_and_exported(app: AppTest, tmp_path: Path) -> None:
     r = records[-1]
     assert r.question == QUESTION and r.answer == ANSWER_TEXT and r.app_version
     assert [c["id"] for c in r.citations] == ["report:p0002", "report:p0042"]
-    assert any("Feedback saved 👍" in c.value for c in app.caption)
+    assert any("Feedback saved (helpful)" in c.value for c in app.caption)
     assert "Right figure" in store.export("csv") and '"rating": "up"' in store.export("jsonl")
 
 

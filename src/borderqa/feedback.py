@@ -5,8 +5,8 @@ several processes (the UI, ``borderqa feedback export``) read and write it at on
 own short-lived connection: nothing is shared between threads. Each submission is a new row (nothing is
 overwritten); ``latest()`` gives the newest one for an answer.
 
-Text is cleaned before it is stored, so that export never fails on it: Unicode is NFC-normalised, lone
-surrogates (which UTF-8 cannot encode) become U+FFFD, and control characters other than tab and newline are
+Text is cleaned before it is stored, so that export never fails on it: Unicode is NFC-normalised, a
+surrogate pair becomes its character and a lone surrogate (which UTF-8 cannot encode) U+FFFD, and control characters other than tab and newline are
 removed. A comment longer than ``MAX_COMMENT_CHARS`` is refused with a ``FeedbackError`` that says so;
 nothing is stored in that case, so the caller keeps the text and can shorten it.
 """
@@ -84,7 +84,7 @@ def app_version() -> str:
 
 def clean_text(text: str) -> str:
     """Text that SQLite, CSV and JSON all take: NFC, no lone surrogates, no control characters but tab/newline."""
-    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")  # pairs joined, lone ones U+FFFD
     return _CONTROL_RE.sub("", unicodedata.normalize("NFC", text))
 
 

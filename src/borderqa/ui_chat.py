@@ -242,6 +242,7 @@ class StartupStep:
     label: str
     seconds: float | None = None  # None: not done yet
     error: str = ""
+    began: float | None = None  # time.monotonic() when it started
 
 
 class Startup:
@@ -265,7 +266,7 @@ class Startup:
     def _run(self) -> None:
         self.started = time.monotonic()
         for (_, fn), step in zip(self._steps, self.steps, strict=True):
-            t = time.monotonic()
+            t = step.began = time.monotonic()
             try:
                 fn()
             except BorderQAError as exc:  # no index yet: each question will say so
@@ -276,9 +277,6 @@ class Startup:
     @property
     def done(self) -> bool:
         return self.finished is not None
-
-    def current(self) -> str:
-        return next((s.label for s in self.steps if s.seconds is None), "")
 
 
 def startup_steps(assistant: object) -> list[tuple[str, Callable[[], object]]]:

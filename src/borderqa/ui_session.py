@@ -104,17 +104,19 @@ def show_startup(poll: float = 0.2) -> None:
 
 
 def _startup_lines(s: Startup) -> str:
+    """One line per step, with Streamlit's own (bundled) icons: emoji fonts may be missing offline."""
     lines = []
-    now = s.current()
     for step in s.steps:
+        label = ui.escape_label(step.label)
         if step.seconds is not None:
-            mark = "⚠️" if step.error else "✅"
-            lines.append(f"{mark} {step.label} ({step.seconds:.1f} s){': ' + step.error if step.error else ''}")
-        elif step.label == now:
-            lines.append(f"⏳ {step.label}… ({time.monotonic() - s.started:.0f} s)")
+            icon = ":material/warning:" if step.error else ":material/check_circle:"
+            error = f": {ui.escape_label(step.error)}" if step.error else ""
+            lines.append(f"{icon} {label} ({step.seconds:.1f} s){error}")
+        elif step.began is not None:
+            lines.append(f":material/hourglass_top: **{label}…** ({time.monotonic() - step.began:.0f} s)")
         else:
-            lines.append(f"▫️ {step.label}")
-    return "\n\n".join(ui.escape_label(line) for line in lines)
+            lines.append(f":material/radio_button_unchecked: {label}")
+    return "\n\n".join(lines)
 
 
 def conversation() -> Conversation:
