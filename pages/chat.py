@@ -44,6 +44,8 @@ def save_feedback(conv: Conversation, reply: ChatMessage, rating_key: str, comme
     value = st.session_state.get(rating_key)
     rating = None if value is None else ("up" if value == 1 else "down")
     comment = st.session_state.get(comment_key, "") if comment_key else ""
+    if rating is None and comment_key is None:  # a thumb clicked off again: nothing to store
+        return
     store = session.feedback_store(session.settings_data_dir())
     assert reply.answer is not None
     try:

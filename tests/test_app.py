@@ -238,7 +238,7 @@ def test_refusal_is_an_info_box_with_section_buttons(app: AppTest) -> None:
     assert app.query_params["p"] == "report:p0042"
     target = next(m.value for m in app.markdown if "borderqa-target" in m.value)
     assert '<div class="borderqa-para borderqa-target" id="para-report-p0042">' in target
-    assert "Anchors: INM 2013" in target
+    assert "The report&#39;s source notes on: “INM 2013”" in target
 
 
 def test_reader_deep_link_contents_and_search(app: AppTest) -> None:

@@ -12,16 +12,25 @@ Skipped, with the reason in the summary, where /usr/bin/chromium is missing (``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from borderqa.feedback import FeedbackStore
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+except ImportError:  # pragma: no cover - the dev extra installs it
+    PlaywrightTimeout = TimeoutError  # type: ignore[misc,assignment]
 from servers import CHROMIUM, CHROMIUM_ARGS, STARTUP_SECONDS, Server, free_port
 
 SKIP_REASON = (
@@ -33,6 +42,16 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.skipif(not CHRO
 QUESTION = "How long is Mexico's southern border?"
 REFUSED = "What will the border look like in 2030?"
 WAIT_MS = STARTUP_SECONDS * 1000 * 7  # 21 min: on a shared, busy machine loading the embedding model took 6
+
+
+def settle(page: Page) -> None:
+    """Wait (up to a minute, without failing) until the script run is over and nothing on the page is stale."""
+    with contextlib.suppress(PlaywrightTimeout):
+        page.wait_for_function(
+            "() => !document.querySelector('[data-stale=\"true\"], [data-testid=\"stStatusWidget\"] button')",
+            timeout=60_000,
+        )
+    page.wait_for_timeout(300)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +75,11 @@ def test_a_staff_members_session(ui: tuple[str, Path], tmp_path: Path) -> None:
     url, data = ui
     outside: list[str] = []
     timings: dict[str, float] = {}
-    shot = lambda page, name: page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)  # noqa: E731
+
+    def shot(page: Page, name: str) -> None:
+        settle(page)
+        page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
@@ -93,27 +116,27 @@ def test_a_staff_members_session(ui: tuple[str, Path], tmp_path: Path) -> None:
             lead.locator("a.borderqa-marker").first.click()
             expect(card).to_have_attribute("open", "")
             expect(card.locator(".borderqa-card-body mark").first).to_be_visible()
-            expect(card.locator("summary")).to_contain_text(re.compile(r"\[1\] .+ ¶\d+ report:p\d{4}"))
+            expect(card.locator("summary").first).to_contain_text(re.compile(r"\[1\] .+ ¶\d+ report:p\d{4}"))
             card.get_by_text("Read in context").click()
             expect(card.locator(".borderqa-context-before, .borderqa-context-after").first).to_be_visible()
             shot(page, "3-citation")
-            cited = re.search(r"report:p\d{4}", card.locator("summary").inner_text())
+            cited = re.search(r"report:p\d{4}", card.locator("summary").first.inner_text())
             assert cited is not None
 
             # "Open in the report reader" opens the reader at that very paragraph.
-            with context.expect_page() as opened:
+            with context.expect_page(timeout=120_000) as opened:
                 card.get_by_text("Open in the report reader").click()
             reader = opened.value
             target = reader.locator(".borderqa-target")
             expect(target).to_be_visible(timeout=WAIT_MS)
             expect(target).to_contain_text(cited.group(0))
             assert re.search(r"reader\?p=" + cited.group(0).replace(":", "(:|%3A)"), reader.url), reader.url
-            reader.wait_for_timeout(500)
+            settle(reader)
             reader.screenshot(path=str(tmp_path / "4-reader.png"))
             reader.close()
 
             # Feedback: thumbs up and a comment; then reload and find it stored.
-            reply.locator('[data-testid="stButtonGroup"] button').first.click()
+            reply.locator('[data-testid="stFeedbackButton"]').first.click()
             expect(reply.get_by_text("Feedback saved (helpful)")).to_be_visible(timeout=WAIT_MS)
             reply.get_by_text("Add a comment").click()
             reply.locator("textarea").fill("Right figure — «checked» 👍🏽")

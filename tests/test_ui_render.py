@@ -206,5 +206,5 @@ def test_reader_helpers() -> None:
     assert ui.toc_label("Intro > Sub", 1) == "\u2003Sub (1)"
     out = ui.paragraph_html(b, target=True)
     assert '<div class="borderqa-para borderqa-target" id="para-report-p0002">' in out
-    assert "report:p0002 · ¶2" in out and "Anchors: INM 2013" in out
+    assert "report:p0002 · ¶2" in out and "The report&#39;s source notes on: “INM 2013”" in out
     assert "list item" in ui.paragraph_html(c)

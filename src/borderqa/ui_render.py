@@ -352,7 +352,8 @@ def paragraph_html(p: Passage, target: bool = False, quotes: Iterable[str] = ())
     kind = "" if p.kind == "paragraph" else f" · {p.kind.replace('_', ' ')}"
     cites = ""
     if p.cites:
-        cites = f'<div class="borderqa-cites">Anchors: {escape("; ".join(p.cites))}</div>'
+        links = ", ".join(f"“{c}”" for c in p.cites)
+        cites = f'<div class="borderqa-cites">The report&#39;s source notes on: {escape(links)}</div>'
     return (
         f'<div class="{cls}" id="para-{escape(p.id.replace(":", "-"))}">'
         f'<span class="borderqa-pid">{escape(p.id)} · ¶{p.paragraph}{kind}</span>'
