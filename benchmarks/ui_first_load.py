@@ -99,7 +99,11 @@ def one_run(root: Path) -> dict[str, float]:
             browser.close()
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=30)
     return out
 
 
