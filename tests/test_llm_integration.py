@@ -261,6 +261,7 @@ def test_openai_generator_rewrites(remote: OpenAIChatGenerator) -> None:
 def test_openai_generator_on_a_closed_port_fails_fast() -> None:
     base = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there any more
     generator = OpenAIChatGenerator(OpenAISettings(base_url=base, timeout=30))  # type: ignore[call-arg]
+    import langchain_openai  # noqa: F401  # before the clock starts: importing LangChain is slow, not the failure
     for call in (
         lambda: generator.generate(BORDER_QUESTION, PASSAGES),
         lambda: "".join(generator.stream(BORDER_QUESTION, PASSAGES)),

@@ -288,7 +288,8 @@ def test_cli_add_source_sources_strict_and_provenance(corpus: Path, tmp_path: Pa
     out = run.invoke(cli.main, ["index", "--strict"])
     assert out.exit_code == 3 and "skipped sources/locked.pdf: is encrypted" in out.output
     assert run.invoke(cli.main, ["index"]).exit_code == 0
-    rows = [json.loads(line) for line in run.invoke(cli.main, ["sources", "--json"]).output.splitlines()]
+    listing = run.invoke(cli.main, ["sources", "--json"])
+    rows = [json.loads(line) for line in listing.stdout.splitlines()]
     assert [(r["id"], r["passages"] > 0, r["skipped"][:12]) for r in rows] == [
         ("report", True, ""), ("ledger", True, ""), ("locked", False, "is encrypted")]
     listing = run.invoke(cli.main, ["sources"]).output

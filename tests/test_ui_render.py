@@ -6,7 +6,7 @@ import pytest
 
 from borderqa import ui_render as ui
 from borderqa.errors import ConfigError
-from borderqa.types import Answer, Citation, Hit, Passage, Sentence, Turn
+from borderqa.types import Answer, Citation, Hit, Passage, Sentence
 
 TEXT = (
     "Mexico's southern border is 714 miles long. It costs US$1.50 to cross by raft & <nobody> asks. "
@@ -108,24 +108,6 @@ def test_verdicts() -> None:
     assert ui.sentence_verdict_line(sentences[3]) == "✗ dropped: d"
 
 
-def test_history_turns_keeps_questions_and_answers_only() -> None:
-    answer = Answer(question="q1", text="It is 714 miles long [1].", answerable=True, generator="extractive")
-    messages = [
-        ui.ChatMessage("user", "q1"),
-        ui.ChatMessage("assistant", answer.text, answer=answer),
-        ui.ChatMessage("user", "q2"),
-        ui.ChatMessage("assistant", "q2", hits=[Hit(passage(), 0.1)]),  # search results
-        ui.ChatMessage("user", "q3"),
-        ui.ChatMessage("assistant", "", error="boom"),
-    ]
-    assert ui.history_turns(messages) == [
-        Turn("user", "q1"),
-        Turn("assistant", "It is 714 miles long [1]."),
-        Turn("user", "q2"),
-        Turn("user", "q3"),
-    ]
-
-
 def test_assistant_factory_resolves_a_spec() -> None:
     assert ui.assistant_factory("os:getcwd") is __import__("os").getcwd
 
@@ -149,17 +131,80 @@ def test_escape_round_trips_through_an_html_parser(text: str) -> None:
     assert html.unescape(ui.escape(text)) == text
 
 
-def test_source_citation_label_and_provenance_html() -> None:
-    from borderqa.types import SourceSupport
+def answer(**kw: object) -> Answer:
+    base: dict[str, object] = dict(
+        question="How long?",
+        text="The border is 714 miles long [1]. It is porous [1]. It is the longest [2].",
+        answerable=True,
+        generator="extractive",
+        citations=(Citation(1, passage(), ("Mexico's southern border is 714 miles long.",)),),
+        sentences=(
+            Sentence("The border is 714 miles long.", (1,), "supported", role="lead"),
+            Sentence("It is porous.", (1,), "repaired", "citation replaced"),
+            Sentence("It is the longest.", (2,), "dropped"),
+        ),
+        lead="The border is 714 miles long [1].",
+        span="714 miles",
+    )
+    base.update(kw)
+    return Answer(**base)  # type: ignore[arg-type]
 
-    src = Passage("bulletin:p0007", "bulletin", ("Shelter Arrivals",), 1, 7, "Arrivals rose to 1,274 <fast>.",
-                  pages=(4, 4))
-    c = Citation(1, src, document_title="Crossings at the Suchiate River")
-    assert ui.citation_label(c) == "[1] Crossings at the Suchiate River, p. 4 ¶1 (bulletin:p0007)"
-    found = SourceSupport("Arrivals rose.", "statistics", "bulletin", "Bulletin", src, "Arrivals rose to 1,274 <fast>.",
-                          0.9, True)
-    missing = SourceSupport("Other.", "79,416", "bulletin", "Bulletin", note="the source does not appear to contain it")
-    markup = ui.sources_html(Citation(2, passage(), sources=(found, missing)))
-    assert "Source for “statistics”: <em>Bulletin</em>, p. 4 ¶1: <mark>Arrivals rose to 1,274 &#60;fast&#62;.</mark>" in markup
-    assert "Source for “79,416”: <em>Bulletin</em>: the source does not appear to contain it" in markup
-    assert ui.sources_html(Citation(3, passage())) == ""
+
+def test_lead_is_prose_with_the_span_and_linked_markers() -> None:
+    out = ui.lead_html(answer(), "k1")
+    assert '<strong class="borderqa-span">714 miles</strong>' in out
+    assert '<a class="borderqa-marker" href="#cite-k1-1"' in out
+    assert "porous" not in out  # supporting quotes come after, not in the lead
+
+
+def test_lead_falls_back_to_the_lead_sentence_then_the_text() -> None:
+    assert ui.lead_text(answer(lead="")) == "The border is 714 miles long. [1]"
+    assert ui.lead_text(answer(lead="", sentences=())) == answer().text
+
+
+def test_quotes_never_show_a_dropped_sentence_and_mark_a_repaired_one() -> None:
+    out = ui.quotes_html(answer(), "k1")
+    assert "It is porous." in out and "↻ re-cited" in out and 'title="citation replaced"' in out
+    assert "longest" not in out and "714 miles long" not in out
+
+
+def test_citation_card_has_locator_highlight_context_and_reader_link() -> None:
+    before = passage("The paragraph before.")
+    after = passage("The paragraph after.")
+    out = ui.citation_card_html(answer().citations[0], "k1", before, after, span="714 miles")
+    assert out.startswith('<details class="borderqa-card"><summary><b>&#91;1&#93;</b> Border Security Strategy &#62; Belts of Control ¶3')
+    assert '<div class="borderqa-card-body" id="cite-k1-1">' in out
+    assert '<mark>Mexico&#39;s southern border is <strong class="borderqa-span">714 miles</strong> long.</mark>' in out
+    assert "Read in context" in out and "The paragraph before." in out and "The paragraph after." in out
+    assert 'href="reader?p=report:p0042"' in out
+
+
+def test_refusal_title_reason_and_nearest_sections() -> None:
+    refusal = answer(
+        status="not_in_report",
+        reason="it was written in June 2014.",
+        related_sections=("Border Security Strategy > Belts of Control", "Introduction", "Nowhere"),
+    )
+    assert ui.refusal_title(refusal) == "The report does not say: it was written in June 2014."
+    assert ui.refusal_title(answer(status="false_premise")).startswith("The report does not support")
+    intro = Passage("report:p0001", "report", ("Introduction",), 1, 1, "x")
+    assert ui.nearest_sections(refusal, [intro]) == [
+        ("Border Security Strategy > Belts of Control", "report:p0042"),  # its cited pointer passage
+        ("Introduction", "report:p0001"),  # the section's first paragraph
+    ]
+    assert ui.answer_caption(refusal) == "extractive"  # no "✓ supported" on a refusal
+    assert ui.scoped_question("A > Belts of Control") == "What does the report say in the section “Belts of Control”?"
+
+
+def test_reader_helpers() -> None:
+    a = Passage("report:p0001", "report", ("Intro",), 1, 1, "one")
+    b = Passage("report:p0002", "report", ("Intro",), 2, 2, "two", cites=("INM 2013",))
+    c = Passage("report:p0003", "report", ("Intro", "Sub"), 1, 3, "three", kind="list_item")
+    assert ui.neighbours([a, b, c], "report:p0002") == (a, c)
+    assert ui.neighbours([a, b, c], "report:p0001") == (None, b)
+    assert ui.sections([a, b, c]) == [("Intro", [a, b]), ("Intro > Sub", [c])]
+    assert ui.toc_label("Intro > Sub", 1) == "\u2003Sub (1)"
+    out = ui.paragraph_html(b, target=True)
+    assert '<div class="borderqa-para borderqa-target" id="para-report-p0002">' in out
+    assert "report:p0002 · ¶2" in out and "The report&#39;s source notes on: “INM 2013”" in out
+    assert "list item" in ui.paragraph_html(c)

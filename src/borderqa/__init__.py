@@ -10,8 +10,9 @@ Public API::
 
 from __future__ import annotations
 
-from borderqa.assistant import Assistant
-from borderqa.config import Settings
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from borderqa.errors import (
     BorderQAError,
     ConfigError,
@@ -22,6 +23,23 @@ from borderqa.errors import (
     QueryError,
 )
 from borderqa.types import Answer, Citation, Document, Hit, Passage, Sentence, Turn
+
+if TYPE_CHECKING:
+    from borderqa.assistant import Assistant
+    from borderqa.config import Settings
+
+# Imported on first use: ``import borderqa.feedback`` (or the CLI's --help) must not load torch, Chroma and
+# LangChain, which ``borderqa.assistant`` pulls in (about 3 s of a cold start).
+_LAZY = {"Assistant": "borderqa.assistant", "Settings": "borderqa.config"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'borderqa' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "Answer",

@@ -224,15 +224,27 @@ class Assistant:
     def passages(self) -> list[Passage]:
         return self.retriever.passages
 
+    def warm_up_steps(self) -> list[tuple[str, Callable[[], object]]]:
+        """What ``warm_up`` does, one labelled step at a time (the chat UI shows each as it runs)."""
+        reader = self.reader
+        return [
+            ("Opening the report index", lambda: self.retriever),
+            ("Loading the embedding model", lambda: self.search("warm up")),
+            ("Counting the report's words", lambda: self.terms),
+            *(
+                [("Loading the answer reader", lambda: reader.read("warm up", self.passages()[:1]))]
+                if reader is not None
+                else []
+            ),
+            (f"Preparing the {self.settings.answering.generator} generator", self.generator),
+        ]
+
     def warm_up(self) -> float:
         """Load the embedding model, the index and the default generator now (seconds taken), so the
         first question does not pay for it. Needs a built index."""
         start = time.perf_counter()
-        self.search("warm up")
-        _ = self.terms
-        if self.reader:
-            self.reader.read("warm up", self.passages()[:1])
-        self.generator()
+        for _, step in self.warm_up_steps():
+            step()
         return time.perf_counter() - start
 
     # --- questions ----------------------------------------------------------------------------------

@@ -42,14 +42,38 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
 
 
+class _LogFilter(logging.Filter):
+    """Let through BorderQA's records from ``level`` up and every other library's from ``library_level``.
+
+    A filter on the handler, not logger levels: libraries set their own loggers' levels when they are
+    imported (bm25s sets DEBUG), which is after this runs, since the CLI imports them lazily.
+    """
+
+    def __init__(self, level: int, library_level: int) -> None:
+        super().__init__()
+        self.level, self.library_level = level, library_level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ours = record.name == "borderqa" or record.name.startswith("borderqa.")
+        return record.levelno >= (self.level if ours else self.library_level)
+
+
+def configure_logging(verbose: int) -> None:
+    """Warnings and up by default; -v: BorderQA's info; -vv: everything, libraries' debug included."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_LogFilter(level, logging.DEBUG if verbose >= 2 else logging.WARNING))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose >= 2 else level)
+
+
 @click.group(cls=_Group)
-@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+@click.option("-v", "--verbose", count=True, help="More log output: -v BorderQA's progress, -vv every library's debug.")
 def main(verbose: int) -> None:
     """BorderQA: answers from WOLA's 'Mexico's Other Border' (June 2014), cited paragraph by paragraph."""
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    for noisy in ("chromadb", "httpx", "sentence_transformers", "transformers", "bm25s"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    configure_logging(verbose)
 
 
 def _progress_bar(desc: str, unit: str = "text") -> tuple[Callable[[int, int], None], Callable[[], None]]:
@@ -327,6 +351,28 @@ def serve(host: str, port: int) -> None:
     with contextlib.suppress(BorderQAError):  # no index yet: /health and every question say so
         click.echo(f"models and index loaded in {assistant.warm_up():.1f} s", err=True)
     uvicorn.run(create_app(assistant), host=host, port=port)
+
+
+@main.group()
+def feedback() -> None:
+    """Staff feedback given in the chat UI (kept in BORDERQA_DATA_DIR/feedback.sqlite3)."""
+
+
+@feedback.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="A file (default: stdout).")
+def feedback_export(fmt: str, out: Path | None) -> None:
+    """Every feedback record: when, rating, comment, question, answer, citations, app version."""
+    from borderqa.config import Settings
+    from borderqa.feedback import FeedbackStore, export_records
+
+    records = FeedbackStore(Settings.load().data_dir).records()
+    text = export_records(records, "jsonl" if fmt == "jsonl" else "csv")
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {len(records)} record{'s' if len(records) != 1 else ''} to {out}", err=True)
 
 
 @main.command("eval")

@@ -110,6 +110,7 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
+    data_dir: Path = Path("data")  # what the chat UI keeps: staff feedback (feedback.sqlite3)
     collection: str = "borderqa"
     # Chroma's own server (``http://host:port``); empty: an embedded Chroma under index_dir (see index.py).
     chroma_url: str = ""

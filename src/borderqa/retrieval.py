@@ -70,10 +70,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from borderqa.config import RetrievalSettings, SearchMode
 from borderqa.embedding import Embedder, Vectors
@@ -315,26 +311,11 @@ class Retriever:
         return sorted(out, key=lambda c: (-c.fused, c.passage.ordinal))
 
 
-def hit_to_langchain(hit: Hit) -> LCDocument:
-    p = hit.passage
-    return LCDocument(
-        page_content=p.text,
-        id=p.id,
-        metadata={"id": p.id, "document": p.document, "section": p.section, "paragraph": p.paragraph,
-                  "page": p.page, "locator": p.locator, "score": hit.score},
-    )
+def __getattr__(name: str) -> Any:
+    """``LangChainRetriever`` and ``hit_to_langchain`` live in ``langchain_adapter``, imported on first use:
+    LangChain (with langsmith) is half of the CLI's import time and no command needs it."""
+    if name in ("LangChainRetriever", "hit_to_langchain"):
+        from borderqa import langchain_adapter
 
-
-class LangChainRetriever(BaseRetriever):
-    """The hybrid pipeline as a LangChain retriever: ``retriever.invoke("question")`` -> Documents."""
-
-    retriever: Retriever
-    k: int = 5
-    mode: SearchMode = "hybrid"
-    documents: list[str] | None = None  # only these document ids
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        hits = self.retriever.search(query, k=self.k, mode=self.mode, documents=self.documents)
-        return [hit_to_langchain(h) for h in hits]
+        return getattr(langchain_adapter, name)
+    raise AttributeError(f"module 'borderqa.retrieval' has no attribute {name!r}")
