@@ -17,7 +17,8 @@ from borderqa.answering.base import Generator
 from borderqa.answering.verdict import VerdictModel
 from borderqa.chunking import CHUNKER_VERSION, split_corpus
 from borderqa.config import GeneratorName, SearchMode, Settings, fingerprint
-from borderqa.corpus import Corpus, load_corpus
+from borderqa.corpus import Corpus, load_corpus, read_manifest
+from borderqa.corpus.manifest import ManifestEntry
 from borderqa.embedding import Embedder, SentenceTransformerEmbedder
 from borderqa.errors import ConfigError, QueryError
 from borderqa.index import BuildReport, ChromaIndex, IndexState
@@ -106,6 +107,10 @@ class Assistant:
     def load_corpus(self) -> Corpus:
         return load_corpus(Path(self.settings.corpus_dir))
 
+    def documents(self) -> list[ManifestEntry]:
+        """The corpus as the manifest lists it (cheap: no document is read)."""
+        return read_manifest(Path(self.settings.corpus_dir))
+
     def corpus_passages(self) -> list[Passage]:
         """Passages straight from the corpus files (no index needed): what ``borderqa passages`` shows."""
         return split_corpus(self.load_corpus().documents)
@@ -189,6 +194,14 @@ class Assistant:
             if name not in self._generators:
                 self._generators[name] = self._factories[name]()
             return self._generators[name]
+
+    def generator_names(self) -> list[str]:
+        return list(self._factories)
+
+    def generator_loaded(self, name: str | None = None) -> bool:
+        """Whether a generator (default: the configured one) is built already, so no request pays for it."""
+        with self._lock:
+            return (name or self.settings.answering.generator) in self._generators
 
     def _pipeline(self, generator: str | None) -> AnswerPipeline:
         from borderqa.answering.pipeline import AnswerPipeline
