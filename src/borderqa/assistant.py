@@ -167,7 +167,9 @@ class Assistant:
         _ = self.terms
         if self.reader:
             self.reader.read("warm up", self.passages()[:1])
-        self.generator()
+        load = getattr(self.generator(), "load", None)  # a language model's weights (llama.cpp: ~2 s)
+        if callable(load):
+            load()
         return time.perf_counter() - start
 
     # --- questions ----------------------------------------------------------------------------------
@@ -199,9 +201,10 @@ class Assistant:
         return list(self._factories)
 
     def generator_loaded(self, name: str | None = None) -> bool:
-        """Whether a generator (default: the configured one) is built already, so no request pays for it."""
+        """Whether a generator (default: the configured one) is built, its model loaded, so no request waits for it."""
         with self._lock:
-            return (name or self.settings.answering.generator) in self._generators
+            built = self._generators.get(name or self.settings.answering.generator)
+        return built is not None and bool(getattr(built, "loaded", True))
 
     def _pipeline(self, generator: str | None) -> AnswerPipeline:
         from borderqa.answering.pipeline import AnswerPipeline

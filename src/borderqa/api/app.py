@@ -161,7 +161,7 @@ def create_app(assistant: Assistant | None = None, settings: Settings | None = N
     @app.exception_handler(BorderQAError)
     async def _library_error(request: Request, exc: BorderQAError) -> JSONResponse:
         status = status_for(exc, request.url.path)
-        if status >= 500:
+        if status >= 500 and not isinstance(exc, QueueFullError):  # a full queue is load, not a fault
             log.warning("%s %s: %s", request.method, request.url.path, exc)
         headers = {"retry-after": str(exc.retry_after)} if isinstance(exc, QueueFullError) else None
         return JSONResponse(error_body(request.url.path, status, str(exc)), status_code=status, headers=headers)
