@@ -77,6 +77,7 @@ class FakeAssistant:
         tokens: int = 2,
         loaded: bool = True,
         search_delay: float = 0.0,
+        warm_delay: float = 0.0,
     ) -> None:
         self.settings = settings or Settings()
         self.fail = fail
@@ -86,6 +87,7 @@ class FakeAssistant:
         self.tokens = tokens
         self.loaded = loaded
         self.search_delay = search_delay
+        self.warm_delay = warm_delay
         self.calls: list[tuple[Any, ...]] = []
         self.produced = 0
         self.closed = threading.Event()
@@ -153,6 +155,7 @@ class FakeAssistant:
         return self.loaded
 
     def warm_up(self) -> float:
+        time.sleep(self.warm_delay)
         self.loaded = True
         return 0.0
 

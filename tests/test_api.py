@@ -85,8 +85,11 @@ def test_readyz_until_the_default_generator_is_loaded() -> None:
 
 
 def test_warm_up_at_start_up() -> None:
-    fake = FakeAssistant(loaded=False)
+    fake = FakeAssistant(loaded=False, warm_delay=0.5)
     with TestClient(create_app(fake, warm_up=True)) as client:  # type: ignore[arg-type]
+        r = client.get("/readyz")
+        assert r.status_code == 503 and r.json()["error"].startswith("starting: loading")
+        assert client.get("/healthz").status_code == 200  # live while it loads
         for _ in range(200):
             if client.get("/readyz").status_code == 200:
                 break

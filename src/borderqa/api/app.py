@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 # Generators that hold one model that answers one request at a time: they queue (streams.GenerationQueue).
 SERIAL_GENERATORS = ("local",)
 SSE = "text/event-stream"
+STARTING = "starting: loading the embedding model, the index and the default generator"
 _SSE_HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 _ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": m.ErrorResponse} for s in (400, 401, 413, 415, 422, 502, 503)}
 _OPENAI_ERRORS: dict[int | str, dict[str, Any]] = {s: {"model": m.OpenAIError} for s in (400, 401, 404, 413, 415, 503)}
@@ -216,12 +217,13 @@ def create_app(assistant: Assistant | None = None, settings: Settings | None = N
     def readyz(a: AssistantDep) -> JSONResponse:
         """Index built with these settings and default generator loaded; 503 otherwise, naming the fix."""
         name = a.settings.answering.generator
+        problem, passages = "", 0
+        if holder.warming:  # checked first: a probe must not slow the warm-up down
+            body = m.ReadyResponse(ready=False, passages=0, generator=name, index={}, error=STARTING)
+            return JSONResponse(body.model_dump(), status_code=503)
         state = a.index_state()
         index = {"exists": state.exists, "fresh": state.fresh, "built_at": state.manifest.get("built_at")}
-        problem, passages = "", 0
-        if holder.warming:
-            problem = "starting: loading the embedding model, the index and the default generator"
-        elif not (state.exists and state.fresh):
+        if not (state.exists and state.fresh):
             problem = state.reason or "the index is not ready: run `borderqa index`"
         else:
             passages = len(a.passages())
