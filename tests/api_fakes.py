@@ -78,6 +78,7 @@ class FakeAssistant:
         loaded: bool = True,
         search_delay: float = 0.0,
         warm_delay: float = 0.0,
+        hold: threading.Event | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self.fail = fail
@@ -88,10 +89,13 @@ class FakeAssistant:
         self.loaded = loaded
         self.search_delay = search_delay
         self.warm_delay = warm_delay
+        self.hold = hold  # a stream waits for it before its first token
         self.calls: list[tuple[Any, ...]] = []
         self.produced = 0
         self.closed = threading.Event()
         self.running = 0
+        self.searching = 0
+        self.most_searching = 0
         self.most_running = 0
         self._lock = threading.Lock()
 
@@ -110,7 +114,12 @@ class FakeAssistant:
     def search(self, query: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
         self._begin("search", query, k, mode)
         self.check_question(query)
+        with self._lock:
+            self.searching += 1
+            self.most_searching = max(self.most_searching, self.searching)
         time.sleep(self.search_delay)
+        with self._lock:
+            self.searching -= 1
         return [Hit(p, 1.0 / (i + 1)) for i, p in enumerate(PASSAGES)][: k or 5]
 
     def ask(self, question: str, history: Sequence[Turn] | None = None, generator: str | None = None) -> Answer:
@@ -126,6 +135,8 @@ class FakeAssistant:
             self.running += 1
             self.most_running = max(self.most_running, self.running)
         try:
+            if self.hold is not None:
+                self.hold.wait(60)
             for i in range(self.tokens):
                 if i == 1 and self.fail_mid_stream is not None:
                     raise self.fail_mid_stream
