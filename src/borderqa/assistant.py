@@ -119,6 +119,10 @@ class Assistant:
     def load_corpus(self) -> Corpus:
         return load_corpus(Path(self.settings.corpus_dir), self.settings.max_source_mb)
 
+    def documents(self) -> list[ManifestEntry]:
+        """The corpus as the manifest lists it (cheap: no document is read)."""
+        return read_manifest(Path(self.settings.corpus_dir))
+
     def corpus_passages(self) -> list[Passage]:
         """Passages straight from the corpus files (no index needed): what ``borderqa passages`` shows."""
         return split_corpus(self.load_corpus().documents)
@@ -236,8 +240,13 @@ class Assistant:
                 if reader is not None
                 else []
             ),
-            (f"Preparing the {self.settings.answering.generator} generator", self.generator),
+            (f"Preparing the {self.settings.answering.generator} generator", self._warm_generator),
         ]
+
+    def _warm_generator(self) -> None:
+        load = getattr(self.generator(), "load", None)  # a language model's weights (llama.cpp: ~2 s)
+        if callable(load):
+            load()
 
     def warm_up(self) -> float:
         """Load the embedding model, the index and the default generator now (seconds taken), so the
@@ -285,6 +294,15 @@ class Assistant:
             if name not in self._generators:
                 self._generators[name] = self._factories[name]()
             return self._generators[name]
+
+    def generator_names(self) -> list[str]:
+        return list(self._factories)
+
+    def generator_loaded(self, name: str | None = None) -> bool:
+        """Whether a generator (default: the configured one) is built, its model loaded, so no request waits for it."""
+        with self._lock:
+            built = self._generators.get(name or self.settings.answering.generator)
+        return built is not None and bool(getattr(built, "loaded", True))
 
     def _pipeline(self, generator: str | None, documents: Collection[str] | None = None) -> AnswerPipeline:
         from borderqa.answering.pipeline import AnswerPipeline

@@ -5,7 +5,6 @@ Library errors (``BorderQAError``) become a one-line message on stderr and the e
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import sys
@@ -341,16 +340,34 @@ def chat(generator: str | None) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the HTTP API (see README, HTTP API)."""
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes; each loads its own models (about 0.6 GB, 2.5 GB with the local model).",
+)
+@click.option("--access-log/--no-access-log", default=True, show_default=True, help="One log line per request.")
+def serve(host: str, port: int, workers: int, access_log: bool) -> None:
+    """Serve the HTTP API (see README, HTTP API); /readyz answers 200 once the models are loaded."""
     import uvicorn
 
-    from borderqa.api import create_app
+    from borderqa.config import Settings
 
-    assistant = _assistant()
-    with contextlib.suppress(BorderQAError):  # no index yet: /health and every question say so
-        click.echo(f"models and index loaded in {assistant.warm_up():.1f} s", err=True)
-    uvicorn.run(create_app(assistant), host=host, port=port)
+    Settings.load()  # a bad setting stops here, once, rather than in every worker
+    click.echo(f"serving http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''}); docs at /docs", err=True)
+    # uvicorn restarts a worker that does not answer its health ping within the timeout (5 s by default);
+    # importing torch and loading the models on a busy 2-core machine took longer, so every worker was
+    # killed and restarted, again and again, before it could serve.
+    uvicorn.run(
+        "borderqa.api:serve_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        timeout_worker_healthcheck=120,
+    )
 
 
 @main.group()

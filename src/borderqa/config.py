@@ -2,7 +2,8 @@
 
 Top-level paths are flat (``BORDERQA_CORPUS_DIR``, ``BORDERQA_INDEX_DIR``); groups are nested with a
 double underscore (``BORDERQA_EMBEDDING__MODEL_PATH``, ``BORDERQA_RETRIEVAL__FUSION``,
-``BORDERQA_ANSWERING__GENERATOR``, ``BORDERQA_OPENAI__BASE_URL``). Unknown keys are refused.
+``BORDERQA_ANSWERING__GENERATOR``, ``BORDERQA_OPENAI__BASE_URL``, ``BORDERQA_API__QUEUE_DEPTH``); the API
+key is ``BORDERQA_API_KEY``. Unknown keys are refused.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from borderqa.errors import ConfigError
@@ -103,6 +104,20 @@ class OpenAISettings(_Group):
     timeout: float = Field(default=120.0, gt=0)
 
 
+class ApiSettings(_Group):
+    """``borderqa serve``: limits and browser access (README, HTTP API)."""
+
+    # Origins a browser may call the API from (CORS), comma-separated; none by default.
+    cors_origins: str = ""
+    # Requests for the local model let in at once (one runs, the others wait their turn); one more gets
+    # 503 with Retry-After instead of waiting without bound. Searches and extractive answers never queue.
+    queue_depth: int = Field(default=4, ge=1, le=1000)
+    max_body_bytes: int = Field(default=100_000, ge=64, le=10_000_000)
+
+    def origins(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="BORDERQA_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -123,6 +138,13 @@ class Settings(BaseSettings):
     reader: ReaderSettings = ReaderSettings()
     local: LocalModelSettings = LocalModelSettings()
     openai: OpenAISettings = OpenAISettings()
+    api: ApiSettings = ApiSettings()
+    # BORDERQA_API_KEY: one key, or several separated by commas; set, every /v1 route needs
+    # ``Authorization: Bearer <key>``. Empty: no key needed.
+    api_key: SecretStr = SecretStr("")
+
+    def api_keys(self) -> list[str]:
+        return [k.strip() for k in self.api_key.get_secret_value().split(",") if k.strip()]
 
     @classmethod
     def load(cls, **overrides: object) -> Settings:
