@@ -4,6 +4,7 @@ one index version per reader, the Chroma server settings and errors, and every b
 from __future__ import annotations
 
 import ast
+import sys
 import importlib.util
 import json
 import socket
@@ -156,6 +157,7 @@ def test_every_benchmark_imports(path: Path) -> None:
     spec = importlib.util.spec_from_file_location(f"benchmark_{path.stem}", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     assert callable(module.main)
     names = set()
