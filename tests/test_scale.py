@@ -4,10 +4,10 @@ one index version per reader, the Chroma server settings and errors, and every b
 from __future__ import annotations
 
 import ast
-import sys
 import importlib.util
 import json
 import socket
+import sys
 from pathlib import Path
 
 import bm25s
