@@ -12,11 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from borderqa.answering.extractive import ExtractiveGenerator
 from borderqa.answering.verdict import auc, fit, training_rows
 from borderqa.errors import ConfigError
-from borderqa.reader.examples import read_examples
+from borderqa.reader.examples import ReaderExample, read_examples
 from borderqa.reader.reading import TrainedReader
 from borderqa.reader.train import TrainConfig, train_from_files
+from borderqa.types import Passage
 
 if TYPE_CHECKING:
     from borderqa.assistant import Assistant
@@ -45,18 +47,20 @@ def fit_reader(
 
     reader = TrainedReader(base, out, sha, assistant.settings.reader.threads)
     extractive = assistant.generator("extractive")
-    score = extractive.score_sentences  # the extractive generator's sentence scorer
+    if not isinstance(extractive, ExtractiveGenerator):
+        raise ConfigError("the verdict features need the extractive generator's sentence scorer")
+    score = extractive.score_sentences
     by_id = {p.id: p for p in passages}
     examples = [e for e in read_examples(data) if e.passage_id in by_id]
     trained = [e for e in examples if e.split != "dev"]
     if verdict_sample and len(trained) > verdict_sample:
         trained = random.Random(1).sample(trained, verdict_sample)
 
-    def support(question: str, passage: object) -> float:
+    def support(question: str, passage: Passage) -> float:
         scored = score(question, [passage])
         return float(scored[0].score) if scored else 0.0
 
-    def pairs(split: list) -> list:  # type: ignore[type-arg]
+    def pairs(split: list[ReaderExample]) -> list[tuple[str, Passage, int]]:
         return [(e.question, by_id[e.passage_id], int(e.label == "answer")) for e in split]
 
     x, y = training_rows(pairs(trained), reader.read, support, assistant.terms)
