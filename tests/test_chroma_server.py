@@ -117,11 +117,11 @@ def test_ask_returns_the_same_answers_as_embedded_mode(embedded: Assistant, serv
 def test_server_gone_is_503_then_answers_again(served: Assistant, chroma: ChromaProcess) -> None:
     api = TestClient(create_app(served))
     question = {"question": QUESTIONS[0]}
-    before = api.post("/search", json=question)
+    before = api.post("/v1/search", json=question)
     assert before.status_code == 200
     chroma.stop()
     try:
-        for path in ("/search", "/ask"):
+        for path in ("/v1/search", "/v1/ask"):
             r = api.post(path, json=question)
             assert r.status_code == 503, (path, r.text)
             assert "Chroma server" in r.text and "make chroma" in r.text
@@ -129,5 +129,5 @@ def test_server_gone_is_503_then_answers_again(served: Assistant, chroma: Chroma
             served.search(QUESTIONS[1])
     finally:
         chroma.start()
-    after = api.post("/search", json=question)
+    after = api.post("/v1/search", json=question)
     assert after.status_code == 200 and after.json() == before.json()
