@@ -80,3 +80,14 @@ def test_a_repeated_sentence_is_kept_once() -> None:
     s = "Chiapas had the 12th lowest homicide rate of Mexico's 31 states in 2013 [1]."
     answer = _pipeline(s * 3)._verified(s + " " + s + " " + s, _prepared("How violent is Chiapas?"))
     assert answer.text.count("12th lowest") == 1
+
+
+def test_a_models_says_nothing_sentence_is_kept_as_a_refusal_line_not_an_uncited_quote() -> None:
+    from borderqa.citations import DraftSentence, Verifier
+    from borderqa.embedding import FakeEmbedder
+    from borderqa.sentences import SentenceBank
+    from borderqa.types import Passage
+
+    p = Passage("report:p0001", "report", ("S",), 1, 1, "The central route runs through Comitán.")
+    (verified,) = Verifier(SentenceBank(FakeEmbedder())).verify([DraftSentence("The report does not say which towns are on each.", ())], [p])
+    assert verified[0].role == "refusal" and verified[0].note == "refusal" and not verified[0].citations

@@ -153,7 +153,7 @@ class Verifier:
         out: list[tuple[Sentence, list[tuple[int, str]]]] = []
         for d, vec in zip(draft, vectors, strict=True):
             if is_refusal(d.text):
-                out.append((Sentence(d.text, (), "supported", note="refusal"), []))
+                out.append((Sentence(d.text, (), "supported", note="refusal", role="refusal"), []))
                 continue
             cited = [m - 1 for m in dict.fromkeys(d.markers) if 1 <= m <= len(passages)]
             scores = [self.support(d.text, vec, passages[i], banks[i]) for i in range(len(passages))]

@@ -272,7 +272,7 @@ class AnswerPipeline:
         text = render(sentences)
         if prep.query is not None and prep.query.time_sensitive:
             text = frame_in_time(text)
-        first = next((i for i, s in enumerate(sentences) if s.verdict != "dropped"), None)
+        first = next((i for i, s in enumerate(sentences) if s.verdict != "dropped" and s.role != "refusal"), None)
         if first is not None:  # the draft leads with the answer (extractive: its best sentence)
             sentences[first] = replace(sentences[first], role="lead")
         lead = self._lead(sentences[first : first + 1], prep) if first is not None else ""
