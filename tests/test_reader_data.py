@@ -209,7 +209,7 @@ def test_build_examples_labels_every_kind_and_keeps_offsets() -> None:
     record = _record(HONDURAS, checked.kept)
     ranked = [HONDURAS, CHIAPAS, TABASCO]
     report = build_examples([record], PASSAGES, EvalOverlap(["Who wrote the report?"]),
-                            bm25=lambda q, k: ranked, dense=lambda q, k: ranked[::-1])
+                            bm25=lambda q, k: ranked, dense=lambda q, k: ranked[::-1], augment=False)
     kinds = report.counts("kind")
     assert kinds["generated"] == 5 and kinds["false_premise"] == 2  # the FP line and a falsified "When did"
     assert kinds["entity_swap"] >= 1 and kinds["year_swap"] == 1 and kinds["figure_swap"] == 1

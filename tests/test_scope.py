@@ -203,16 +203,20 @@ def _reading(p: Passage, answer: float, contradicts: float = 0.0) -> Reading:
 
 
 def test_with_a_reader_threshold_its_probability_refuses_after_the_word_checks() -> None:
-    checker = ScopeChecker(min_support=0.6, reader=ReaderSettings(min_answer=0.5))
+    checker = ScopeChecker(min_support=0.6, reader=ReaderSettings(min_answer=0.5, min_premise=0.9))
     assert checker.decide(_q("How much does a work visa cost?"), [PASSAGES[2]], 1.0, [_reading(PASSAGES[2], 0.9)]).answerable
     refused = checker.decide(_q("How much does a work visa cost?"), [PASSAGES[2]], 1.0, [_reading(PASSAGES[2], 0.2)])
     assert not refused.answerable and refused.reason == "none of the passages closest to the question answers it"
-    off = ScopeChecker(min_support=0.6)  # the default: the reader does not refuse
-    assert off.decide(_q("How much does a work visa cost?"), [PASSAGES[2]], 1.0, [_reading(PASSAGES[2], 0.01)]).answerable
+    off = ScopeChecker(min_support=0.6, reader=ReaderSettings(min_answer=0, min_premise=1))  # the reader does not refuse
+    assert off.decide(_q("How much does a work visa cost?"), [PASSAGES[2]], 1.0, [_reading(PASSAGES[2], 0.01, 0.99)]).answerable
     plain = checker.decide(_q("How many migrants did Mexico deport in 2013?"), [PASSAGES[1]], 1.0, [_reading(PASSAGES[1], 0.1)])
     assert plain.reason == "none of the passages closest to the question answers it"
+    # the top passage contradicting the question makes it a false premise, whatever its answer probability
     premise = checker.decide(_q("Why did Mexico stop deporting migrants in 2013?"), [PASSAGES[1]], 1.0,
-                             [_reading(PASSAGES[0], 0.1), _reading(PASSAGES[1], 0.2, 0.7)])
+                             [_reading(PASSAGES[1], 0.6, 0.95), _reading(PASSAGES[0], 0.1)])
     assert not premise.answerable and premise.premise is not None and premise.premise.passage is PASSAGES[1]
+    lower = checker.decide(_q("Why did Mexico stop deporting migrants in 2013?"), [PASSAGES[1]], 1.0,
+                           [_reading(PASSAGES[1], 0.6, 0.5), _reading(PASSAGES[0], 0.1, 0.99)])
+    assert lower.answerable  # only the top passage's contradiction counts
     later = checker.decide(_q("How many migrants did Mexico deport in 2015?"), [PASSAGES[1]], 1.0, [_reading(PASSAGES[1], 0.99)])
     assert not later.answerable and "cannot cover 2015" in later.reason

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from borderqa.errors import BorderQAError, CorpusError, QueryError
+from borderqa.errors import BorderQAError, ConfigError, CorpusError, QueryError
 from borderqa.serialize import answer_to_dict, hit_to_dict, passage_to_dict, turns_from_dicts
 
 if TYPE_CHECKING:
@@ -494,6 +494,43 @@ def reader_train(data_file: Path | None, out: Path, epochs: int, layers: int, ma
     finally:
         close()
     click.echo(summary)
+
+
+@reader.command("calibrate")
+@click.option("--cases", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("evals/cases.jsonl"),
+              show_default=True, help="The eval cases (odd ids choose, even ids check).")
+@click.option("--rows", type=click.Path(dir_okay=False, path_type=Path), default=Path("evals/reports/reader-rows.jsonl"),
+              show_default=True, help="Where the per-case features are written (and read back with --reuse).")
+@click.option("--reuse", is_flag=True, help="Read --rows instead of running the pipeline again.")
+@click.option("--write-verdict", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the verdict fitted on the odd ids here (verdict.json format).")
+def reader_calibrate(cases: Path, rows: Path, reuse: bool, write_verdict: Path | None) -> None:
+    """Choose the reader's refusal thresholds on the eval's odd ids and check them on the even ids."""
+    from borderqa.evaluation.cases import load_cases
+    from borderqa.reader.calibrate import collect, load_rows, report, save_rows
+
+    a = _assistant()
+    verdict = a.verdict
+    if verdict is None:
+        raise ConfigError("the reader is off (BORDERQA_READER__ENABLED): nothing to calibrate")
+    if reuse:
+        recorded = load_rows(rows)
+    else:
+        update, close = _progress_bar("cases", "case")
+        try:
+            recorded = collect(a, load_cases(cases), update)
+        finally:
+            close()
+        rows.parent.mkdir(parents=True, exist_ok=True)
+        save_rows(rows, recorded)
+    table, chosen = report(recorded, verdict)
+    click.echo(table)
+    for name, (_, o) in chosen.items():
+        click.echo(f"{name}: BORDERQA_READER__MIN_ANSWER={o.min_answer:.2f} BORDERQA_READER__MIN_PREMISE={min(o.min_premise, 1):.3f}")
+    if write_verdict is not None:
+        write_verdict.write_text(chosen["odd-fit"][0].to_json(), encoding="utf-8")
+        click.echo(f"wrote {write_verdict}")
+
 
 if __name__ == "__main__":
     main()

@@ -81,8 +81,12 @@ class ReaderSettings(_Group):
     # 0.886), but the word checks then ran on the moved passage, which tends to hold the question's figures,
     # and refusal accuracy fell from 0.438 to 0.375 on the 471 eval cases.
     rerank_margin: float = Field(default=1.0, ge=0, le=1)
-    # P(contradicts) at or over which an unanswered question is treated as resting on a false premise.
-    min_premise: float = Field(default=0.5, ge=0, le=1)
+    # Span score (logit margin over "no span") at or over which the answer leads with the top passage's
+    # sentence holding the reader's span instead of the scorer's best sentence (1e9: never).
+    span_lead: float = 1e9
+    # P(contradicts) of the top passage at or over which the question is treated as resting on a false
+    # premise (answered with the correcting sentence); 1 turns it off.
+    min_premise: float = Field(default=1.0, ge=0, le=1)
 
 
 class LocalModelSettings(_Group):

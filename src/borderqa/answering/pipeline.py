@@ -218,7 +218,8 @@ class AnswerPipeline:
         first: float | None = None
         streams_tokens = not isinstance(self.generator, ExtractiveGenerator)
         if self.generator is self.extractive and not is_list_question(prep.standalone):
-            drafts: Iterator[str] = iter([self.extractive.lead_answer(prep.standalone, prep.passages, self._answer_parts(prep))])
+            drafts: Iterator[str] = iter([self.extractive.lead_answer(prep.standalone, prep.passages, self._answer_parts(prep),
+                                                                     self._span_sentence(prep))])
         else:
             drafts = self.generator.stream(prep.standalone, prep.passages)
         for chunk in drafts:
@@ -235,6 +236,17 @@ class AnswerPipeline:
         if not streams_tokens:
             yield answer.text
         yield answer
+
+    def _span_sentence(self, prep: _Prepared) -> str:
+        """The top passage's sentence holding the reader's answer span, when its span score reaches
+        ``reader.span_lead`` ("" otherwise: the scorer's best sentence leads)."""
+        top = prep.readings[0] if prep.readings else None
+        if top is None or not top.span or not prep.passages or top.passage.id != prep.passages[0].id:
+            return ""
+        if top.span_score < self.reader_settings.span_lead:
+            return ""
+        sents = self.bank.get([top.passage])[0].sentences
+        return sentence_at(top.passage.text, sents, top.start, top.span) or ""
 
     def _answer_parts(self, prep: _Prepared) -> list[tuple[int, str]]:
         """(passage index, part question) for each part of a two-part question: the one of the top two

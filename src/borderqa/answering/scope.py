@@ -76,18 +76,19 @@ class ScopeChecker:
             return ScopeDecision(False, why)
         if support < self.min_support:
             return ScopeDecision(False, "no passage of the report matches the question closely enough")
-        if readings and self.reader.min_answer > 0:
+        if readings:
             return self.read(query, readings)
         return ScopeDecision(True)
 
     def read(self, query: Query, readings: Sequence[Reading]) -> ScopeDecision:
-        """The reader's verdict: answered when a passage answers with enough probability; else a false
-        premise when a passage contradicts the question; else not in the report."""
-        best = max(readings, key=lambda r: r.answer)
-        if best.answer >= self.reader.min_answer:
-            return ScopeDecision(True)
-        premise = max(readings, key=lambda r: r.contradicts)
-        if premise.contradicts >= self.reader.min_premise:
-            return ScopeDecision(False, "the report contradicts what the question assumes", premise)
-        why = missing(query, best.passage) or "none of the passages closest to the question answers it"
-        return ScopeDecision(False, why)
+        """The reader's verdict: a false premise when the top passage contradicts the question with
+        ``reader.min_premise`` (under 1); not in the report when no passage's verdict probability reaches
+        ``reader.min_answer`` (over 0); else answered."""
+        top = readings[0]
+        if self.reader.min_premise < 1 and top.contradicts >= self.reader.min_premise:
+            return ScopeDecision(False, "the report contradicts what the question assumes", top)
+        if self.reader.min_answer > 0 and max(r.answer for r in readings) < self.reader.min_answer:
+            best = max(readings, key=lambda r: r.answer)
+            why = missing(query, best.passage) or "none of the passages closest to the question answers it"
+            return ScopeDecision(False, why)
+        return ScopeDecision(True)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from borderqa.errors import CorpusError
+from borderqa.reader.augment import augmented
 from borderqa.reader.examples import ReaderExample
 from borderqa.reader.generation import (
     GeneratedQuestion,
@@ -367,9 +368,11 @@ def build_examples(
     dense: Search | None = None,
     perturber: Perturber | None = None,
     progress: Progress | None = None,
+    augment: bool = True,
 ) -> BuildReport:
     """All examples from ``records``, with every question too close to an eval question dropped (a
-    generated question takes its variants and hard negatives with it)."""
+    generated question takes its variants and hard negatives with it). ``augment`` adds ``augment.py``'s
+    minimal pairs for every eligible passage."""
     by_id = {p.id: p for p in passages}
     perturber = perturber or Perturber(passages)
     todo = list(records)
@@ -377,27 +380,48 @@ def build_examples(
     dropped: dict[str, Overlap] = {}
     kept: dict[str, Overlap] = {}
     missing: list[str] = []
+
+    def keep(made: Iterable[ReaderExample]) -> list[ReaderExample]:
+        """``made`` without the questions too close to an eval question (an origin takes its variants)."""
+        out, bad = [], set()
+        for ex in made:
+            if ex.origin in bad:
+                continue
+            o = kept.get(ex.question) or dropped.get(ex.question) or overlap(ex.question)
+            if o.ngram > MAX_NGRAM_OVERLAP or o.jaccard > MAX_JACCARD:
+                dropped[ex.question] = o
+                if ex.id == ex.origin:
+                    bad.add(ex.origin)
+                continue
+            kept[ex.question] = o
+            out.append(ex)
+        return out
+
     for i, record in enumerate(todo, 1):
         passage = by_id.get(record.passage_id)
         if passage is None or passage.sha != record.passage_sha:
             missing.append(record.passage_id)
         else:
-            bad_origins: set[str] = set()
             # checked again from the raw reply, so a better check applies to what was written before it
             record = replace(record, questions=check(passage, parse_lines(record.raw)).kept)
-            for ex in passage_examples(record, passage, perturber, bm25, dense):
-                if ex.origin in bad_origins:
-                    continue
-                o = kept.get(ex.question) or dropped.get(ex.question) or overlap(ex.question)
-                if o.ngram > MAX_NGRAM_OVERLAP or o.jaccard > MAX_JACCARD:
-                    dropped[ex.question] = o
-                    if ex.id == ex.origin:
-                        bad_origins.add(ex.origin)
-                    continue
-                kept[ex.question] = o
-                examples.append(ex)
+            examples += keep(passage_examples(record, passage, perturber, bm25, dense))
         if progress is not None:
             progress(i, len(todo))
+    if augment:
+        usable = eligible(passages)
+
+        def negatives(question: str, answer: str, source: Passage) -> list[tuple[str, Passage]]:
+            taken: set[str] = set()
+            split = split_of(source.id)
+            out: list[tuple[str, Passage]] = []
+            for side, search in (("bm25", bm25), ("dense", dense)):
+                if search is not None:
+                    out += [(side, p) for p in hard_negatives(question, answer, source, search,
+                                                             lambda p: split_of(p.id) == split, taken, n=1)]
+            return out
+
+        positives = [e for e in examples if e.label == "answer"]
+        examples += keep(augmented(usable, positives, _example, perturber, negatives))
     if missing:
         log.warning("%d question records have no matching passage (changed or removed)", len(missing))
     return BuildReport(tuple(examples), tuple(dropped.items()), tuple(kept.values()), tuple(missing))

@@ -147,6 +147,11 @@ class Perturber:
         # longest form first, so "Mexico City" is read before "Mexico"
         self._forms = sorted(((f, fam) for fam in self._families for f in fam.forms), key=lambda x: -len(x[0]))
 
+    @property
+    def families(self) -> list[_Family]:
+        """The name families the corpus uses."""
+        return self._families
+
     def names_in(self, text: str) -> list[tuple[int, int, _Family]]:
         """(start, end, family) of every name in ``text``, left to right, not overlapping."""
         found: list[tuple[int, int, _Family]] = []
@@ -244,18 +249,19 @@ class Perturber:
         best = max(specific or counts, key=lambda k: (counts[k], -first[k]))
         return self._families[best]
 
-    def attribute(self, passage: Passage) -> str | None:
-        """A question about the passage's main subject asking for an attribute it does not give."""
+    def attributes(self, passage: Passage) -> list[str]:
+        """Questions about the passage's main subject asking for attributes it does not give."""
         subject = self.main_subject(passage)
         if subject is None:
-            return None
+            return []
         text = fold(f"{passage.text} {passage.context}")
         options = [t for t, absent in ATTRIBUTES[_KIND_OF[subject.type]] if not any(fold(w) in text for w in absent)]
-        if not options:
-            return None
-        name = subject.forms[0]
-        question = options[_hash(passage.id) % len(options)].format(x=name)
-        return question[0].upper() + question[1:]
+        return [q[0].upper() + q[1:] for q in (t.format(x=subject.forms[0]) for t in options)]
+
+    def attribute(self, passage: Passage) -> str | None:
+        """One of ``attributes`` (chosen by a hash of the passage id), or None."""
+        options = self.attributes(passage)
+        return options[_hash(passage.id) % len(options)] if options else None
 
 
 def presupposes(question: str) -> bool:
