@@ -2,15 +2,21 @@
 /v1/chat/completions (extractive), at 1, 8 and 32 clients, against 1 and 2 workers.
 
 The same six questions go round, after a warm-up that asks each of them twice per worker: the figures are
-the steady state, with every retrieved passage's sentences embedded. Prints, per cell: requests, throughput (answers/s), latency p50/p95/p99 (ms) and errors (anything but 200,
-and timeouts). Bounded: each cell stops after ``--seconds`` or ``--max-requests``, whichever comes first.
+the steady state, with every retrieved passage's sentences embedded. Prints, per cell: requests, throughput
+(answers/s), latency p50/p95/p99 (ms) and errors (anything but 200, and timeouts). Bounded: each cell stops
+after ``--seconds`` or ``--max-requests``, whichever comes first.
+
+``--paired R``: R rounds of the six questions, one request at a time, each through /v1/ask and then
+/v1/chat/completions (the order swapped every round), so that a load that moves hits both endpoints alike:
+prints both medians and the median of the per-question ratios chat/ask.
 
 ``--overload``: one burst of ``--burst`` simultaneous requests for the local model (the real one, brief)
 against a queue of depth 2: the queue must refuse the extra ones at once with 503 and Retry-After, and the
 admitted ones must be answered; nothing may time out.
 
-    nice -n 10 python benchmarks/load.py                  # the table (about 4 minutes on 2 cores)
-    nice -n 10 python benchmarks/load.py --overload --workers 1 --clients 1 --seconds 2
+    nice -n 10 python benchmarks/load.py                                   # the table (5 min on 2 quiet cores)
+    nice -n 10 python benchmarks/load.py --workers 1 --clients --paired 5  # only the paired comparison
+    nice -n 10 python benchmarks/load.py --workers --overload              # only the local-model burst
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import asyncio
 import contextlib
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -106,6 +113,28 @@ async def run_cell(url: str, endpoint: str, clients: int, seconds: float, max_re
     return cell
 
 
+async def paired(url: str, rounds: int) -> None:
+    """The same extractive question through /v1/ask and /v1/chat/completions, back to back, one at a time."""
+    seconds: dict[str, list[float]] = {"/v1/ask": [], "/v1/chat/completions": []}
+    async with httpx.AsyncClient(base_url=url, timeout=120) as http:
+        for r in range(rounds):
+            for i in range(len(QUESTIONS)):
+                order = list(seconds) if r % 2 == 0 else list(reversed(seconds))
+                for endpoint in order:
+                    t0 = time.perf_counter()
+                    response = await http.post(endpoint, json=body_for(endpoint, i))
+                    response.raise_for_status()
+                    seconds[endpoint].append(time.perf_counter() - t0)
+    ask, chat = seconds["/v1/ask"], seconds["/v1/chat/completions"]
+    ratios = [c / a for a, c in zip(ask, chat, strict=True)]
+    print(
+        f"# paired, {len(ask)} pairs: /v1/ask median {statistics.median(ask) * 1000:.0f} ms, "
+        f"/v1/chat/completions median {statistics.median(chat) * 1000:.0f} ms, "
+        f"chat/ask median {statistics.median(ratios):.2f} (range {min(ratios):.2f}-{max(ratios):.2f})",
+        flush=True,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -175,17 +204,19 @@ async def overload(url: str, burst: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2], help="none: no table (e.g. only --overload)")
+    parser.add_argument("--clients", type=int, nargs="*", default=[1, 8, 32])
     parser.add_argument("--endpoints", nargs="+", default=["/v1/search", "/v1/ask", "/v1/chat/completions"])
-    parser.add_argument("--seconds", type=float, default=6.0, help="per cell")
+    parser.add_argument("--seconds", type=float, default=10.0, help="per cell")
     parser.add_argument("--max-requests", type=int, default=300, help="per cell")
+    parser.add_argument("--paired", type=int, default=0, metavar="R", help="rounds of /v1/ask vs chat, per worker count")
     parser.add_argument("--overload", action="store_true", help="also the local-model queue burst (1 worker)")
     parser.add_argument("--burst", type=int, default=6)
     args = parser.parse_args()
-    print(f"# load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print("| workers | endpoint | clients | requests | answers/s | p50 ms | p95 ms | p99 ms | errors |")
-    print("|---|---|---|---|---|---|---|---|---|", flush=True)
+    print(f"# load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    if args.workers:
+        print("| workers | endpoint | clients | requests | answers/s | p50 ms | p95 ms | p99 ms | errors |")
+        print("|---|---|---|---|---|---|---|---|---|", flush=True)
     for workers in args.workers:
         with server(workers) as url:
             for endpoint in args.endpoints:
@@ -196,10 +227,13 @@ def main() -> None:
                     cell = asyncio.run(run_cell(url, endpoint, clients, args.seconds, args.max_requests))
                     label = endpoint + (" (extractive)" if endpoint != "/v1/search" else "")
                     print(f"| {workers} | {label} | {clients} | {cell.row()} |", flush=True)
+            if args.paired:
+                asyncio.run(paired(url, args.paired))
+            print(f"# load average with {workers} worker(s) done: {os.getloadavg()[0]:.2f}", flush=True)
     if args.overload:
         with server(1, {"BORDERQA_API__QUEUE_DEPTH": "2", "BORDERQA_ANSWERING__GENERATOR": "local"}) as url:
             asyncio.run(overload(url, args.burst))
-    print(f"# load average after: {os.getloadavg()[0]:.1f}")
+    print(f"# load average after: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
