@@ -6,9 +6,9 @@ the steady state, with every retrieved passage's sentences embedded. Prints, per
 (answers/s), latency p50/p95/p99 (ms) and errors (anything but 200, and timeouts). Bounded: each cell stops
 after ``--seconds`` or ``--max-requests``, whichever comes first.
 
-``--paired R``: R rounds of the six questions, one request at a time, each through /v1/ask and then
-/v1/chat/completions (the order swapped every round), so that a load that moves hits both endpoints alike:
-prints both medians and the median of the per-question ratios chat/ask.
+``--paired R``: after one uncounted round, R rounds of the six questions, one request at a time, each through
+/v1/ask and then /v1/chat/completions (the order swapped every round), so that a load that moves hits both
+endpoints alike: prints both medians and the median of the per-question ratios chat/ask.
 
 ``--overload``: one burst of ``--burst`` simultaneous requests for the local model (the real one, brief)
 against a queue of depth 2: the queue must refuse the extra ones at once with 503 and Retry-After, and the
@@ -117,14 +117,15 @@ async def paired(url: str, rounds: int) -> None:
     """The same extractive question through /v1/ask and /v1/chat/completions, back to back, one at a time."""
     seconds: dict[str, list[float]] = {"/v1/ask": [], "/v1/chat/completions": []}
     async with httpx.AsyncClient(base_url=url, timeout=120) as http:
-        for r in range(rounds):
+        for r in range(-1, rounds):  # round -1 warms up, not counted: a question's first answer embeds sentences
             for i in range(len(QUESTIONS)):
                 order = list(seconds) if r % 2 == 0 else list(reversed(seconds))
                 for endpoint in order:
                     t0 = time.perf_counter()
                     response = await http.post(endpoint, json=body_for(endpoint, i))
                     response.raise_for_status()
-                    seconds[endpoint].append(time.perf_counter() - t0)
+                    if r >= 0:
+                        seconds[endpoint].append(time.perf_counter() - t0)
     ask, chat = seconds["/v1/ask"], seconds["/v1/chat/completions"]
     ratios = [c / a for a, c in zip(ask, chat, strict=True)]
     print(
