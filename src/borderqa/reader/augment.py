@@ -132,7 +132,7 @@ def unit_swap(question: str, passage: Passage) -> str | None:
                       and w not in STOP_WORDS and not w.endswith("ss")})
     if not options:
         return None
-    new = options[_hash(question) % len(options)]
+    new: str = options[_hash(question) % len(options)]
     return question[: m.start(2)] + new + question[m.end(2) :]
 
 
