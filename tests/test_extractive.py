@@ -63,3 +63,9 @@ def test_list_questions_are_told_from_questions_that_mention_a_list() -> None:
 
 def test_no_passages_is_a_refusal() -> None:
     assert _generator().generate("Anything?", []).startswith("The report does not say")
+
+
+def test_the_readers_sentence_leads_when_given() -> None:
+    said = "Most were Honduran."
+    answer = _generator().lead_answer("Where were most deported migrants from?", [DEPORT], span_sentence=said)
+    assert answer.startswith(f"{said} [1]")

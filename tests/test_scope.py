@@ -220,3 +220,22 @@ def test_with_a_reader_threshold_its_probability_refuses_after_the_word_checks()
     assert lower.answerable  # only the top passage's contradiction counts
     later = checker.decide(_q("How many migrants did Mexico deport in 2015?"), [PASSAGES[1]], 1.0, [_reading(PASSAGES[1], 0.99)])
     assert not later.answerable and "cannot cover 2015" in later.reason
+
+
+def test_a_premise_the_top_passage_states_the_other_way_round_is_corrected() -> None:
+    from borderqa.answering.premise import conflict
+
+    passage = Passage("report:p0009", "report", ("Deportations",), 9, 9,
+                      "Mexico's deportations jumped 9 percent in 2013. The Siglo XXI center is the largest in Latin America.")
+    terms = TermWeights([passage, *PASSAGES])
+    sentences = passage.text.replace(". ", ".|").split("|")
+    fell = _q("Why did Mexico's deportations fall in 2013?")
+    found = conflict(fell, sentences, terms)
+    assert found is not None and (found.asked, found.stated) == ("fall", "jumped") and found.sentence == sentences[0]
+    assert conflict(_q("Why is Siglo XXI the smallest center in Latin America?"), sentences[::-1], terms) is not None
+    assert conflict(_q("Why did Mexico's deportations jump in 2013?"), sentences, terms) is None  # the same direction
+    assert conflict(_q("How many deportations fell in 2013?"), sentences, terms) is None  # asks, does not presuppose
+    assert conflict(_q("Why did arrests of smugglers fall?"), sentences, terms) is None  # about something else
+    decision = ScopeChecker(min_support=0.6).decide(fell, [passage], 1.0, sentences=sentences, terms=terms)
+    assert not decision.answerable and decision.premise is not None
+    assert decision.premise.span == sentences[0] and "“jumped”" in decision.reason

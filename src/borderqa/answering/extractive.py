@@ -33,10 +33,7 @@ WORDS_WEIGHT = 0.35  # share of the question's (rarity-weighted) words in the se
 SETTING_WEIGHT = 0.2  # ... in the sentence's passage, section titles and lead-in
 KIND_WEIGHT = 0.2  # the sentence holds the kind of answer asked for
 EXTRA_WITHIN = 0.5  # further sentences of the top passage scoring within this of its best
-MIN_ANSWER_WORDS = 8
-# The reader's span leads the answer when its sentence scores within this of the passage's best sentence;
-# otherwise the best sentence leads (the span head is the weaker judge of which sentence answers).
-LEAD_WITHIN = 0.2  # shorter passages (captions, bare list items) are skipped for prose answers
+MIN_ANSWER_WORDS = 8  # shorter passages (captions, bare list items) are skipped for prose answers
 
 _LIST_QUESTION = re.compile(
     r"(^|\b(can|could) you )list\b|\b(name (the|all|some)|which (agencies|countries|organizations|organisations|programs|cities|routes|"
@@ -134,6 +131,7 @@ class ExtractiveGenerator:
         quotes = sorted(dict.fromkeys(q for q in quotes if q not in shown), key=sents.index)
         quotes = quotes[: max(self.settings.max_sentences - len(leads), 1)]
         return " ".join([f"{t} [{i + 1}]" for i, t in leads] + [f"{q} [{top + 1}]" for q in quotes])
+
 
     def _prose_answer(self, scored: list[ScoredSentence], passages: Sequence[Passage]) -> str:
         chosen = self._chosen(scored, passages)

@@ -158,8 +158,10 @@ class AnswerPipeline:
             hits, readings = rerank(hits, readings, self.reader_settings.rerank_margin)
         t3 = time.perf_counter()
         passages = self._context(hits, standalone)
-        support = self.support(standalone, passages[: self.settings.passages])
-        decision = self.scope.decide(query, passages, support, readings + part_readings)
+        scored = self.extractive.score_sentences(standalone, passages[: self.settings.passages]) if passages else []
+        support = scored[0].score if scored else 0.0
+        ranked = [sc.text for sc in scored if sc.passage == 0]  # the top passage's sentences, best first
+        decision = self.scope.decide(query, passages, support, readings + part_readings, ranked, terms)
         timings = {"rewrite": t1 - t0, "retrieve": t2 - t1, "read": t3 - t2, "scope": time.perf_counter() - t3}
         return _Prepared(question, standalone, hits, passages, decision.answerable, support, decision.reason, timings,
                          readings, decision.premise, part_readings, query)
@@ -190,11 +192,6 @@ class AnswerPipeline:
                 extra = ([lead_p] if lead_p else []) + siblings[:15]
                 return passages + [p for p in extra if p not in passages]
         return passages
-
-    def support(self, question: str, passages: Sequence[Passage]) -> float:
-        """How well the best sentence of these passages matches the question (the extractive score)."""
-        scored = self.extractive.score_sentences(question, passages) if passages else []
-        return scored[0].score if scored else 0.0
 
     # --- answers ------------------------------------------------------------------------------------
 

@@ -7,6 +7,9 @@ Checks, in order (the first that fails gives the reason):
    “Canada”"), a figure or year the top passage does not hold, the thing a "how many X" question counts,
    the act a "how many X VERB" question asks about, a rate per day or year.
 3. **Weak match**: the best sentence of the top passages scores under ``min_support``.
+3b. **A premise stated the other way round** (``premise.py``): a "Why/How did/Since ..." question
+   asserts a direction or an extreme that a sentence of the top passage about the same thing reverses;
+   the answer is then a premise correction citing that sentence.
 4. **The reader** (``read``, only when ``reader.min_answer`` > 0): the best passage's verdict probability
    (``answering/verdict.py``) must reach ``min_answer``; below it, a passage contradicting the question
    with ``reader.min_premise`` makes the answer a premise correction.
@@ -23,12 +26,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from borderqa.answering.base import REPORT_DATE
+from borderqa.answering.premise import conflict
 from borderqa.answering.questions import action_found, focus_found, gives_rate
 from borderqa.answering.verdict import missing_numbers
 from borderqa.config import ReaderSettings
 from borderqa.query import Query
 from borderqa.reader.reading import Reading
-from borderqa.terms import passage_setting, passage_words
+from borderqa.terms import TermWeights, passage_setting, passage_words
 from borderqa.types import Passage
 
 
@@ -66,9 +70,10 @@ class ScopeChecker:
         self.min_support = min_support
         self.reader = reader or ReaderSettings()
 
-    def decide(self, query: Query, top: Sequence[Passage], support: float, readings: Sequence[Reading] = ()) -> ScopeDecision:
-        """The word checks on the top passage, the best-sentence match, then (when ``reader.min_answer``
-        is set) the reader's verdict."""
+    def decide(self, query: Query, top: Sequence[Passage], support: float, readings: Sequence[Reading] = (),
+               sentences: Sequence[str] = (), terms: TermWeights | None = None) -> ScopeDecision:
+        """The word checks on the top passage, the best-sentence match, a premise its sentences
+        (``sentences``: the top passage's, best first) state the other way round, then the reader."""
         if query.later_years:
             return ScopeDecision(False, f"the report dates from {REPORT_DATE} and cannot cover {query.later_years[0]}")
         why = missing(query, top[0]) if top else ""
@@ -76,6 +81,11 @@ class ScopeChecker:
             return ScopeDecision(False, why)
         if support < self.min_support:
             return ScopeDecision(False, "no passage of the report matches the question closely enough")
+        found = conflict(query, sentences, terms) if top and sentences and terms is not None else None
+        if found is not None:
+            at = top[0].text.find(found.sentence)
+            reading = Reading(top[0], 0.0, 1.0, 0.0, found.sentence, at, at + len(found.sentence))
+            return ScopeDecision(False, f"it says “{found.stated}” where the question assumes “{found.asked}”", reading)
         if readings:
             return self.read(query, readings)
         return ScopeDecision(True)
