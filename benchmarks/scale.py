@@ -56,6 +56,7 @@ from borderqa.corpus import load_corpus
 from borderqa.embedding import Embedder, FakeEmbedder, QueryEncoding, SentenceTransformerEmbedder, Vectors
 from borderqa.evaluation import load_cases
 from borderqa.index import ChromaIndex, ChromaServer
+from borderqa.lexical import top_indices
 from borderqa.retrieval import Retriever
 from borderqa.types import Document, Passage
 
@@ -160,6 +161,29 @@ def time_searches(retriever: Retriever, questions: list[str]) -> dict[str, dict[
     return out
 
 
+def time_hybrid_parts(retriever: Retriever, questions: list[str]) -> dict[str, float]:
+    """p50 ms of each part of a hybrid search, done as ``Retriever.search`` does it: encoding the question
+    (one model pass: vector and word pieces), BM25 scoring plus its top ``fetch_k``, the dense Chroma query,
+    and the rest (fusion, late interaction over ``LATE_CANDIDATES``, bonuses) as the whole less those."""
+    k, fetch = retriever.settings.k, retriever.settings.fetch_k
+    parts: dict[str, list[float]] = {"encode": [], "lexical": [], "dense": [], "fusion_and_rescoring": []}
+    for q in questions:
+        t0 = time.perf_counter()
+        encoded = retriever.embedder.encode_query(q)
+        t1 = time.perf_counter()
+        top_indices(retriever.index.lexical(retriever.build).scores(q), fetch)
+        t2 = time.perf_counter()
+        retriever.index.query(encoded.vector, fetch, build=retriever.build)
+        t3 = time.perf_counter()
+        retriever.search(q, k=k, mode="hybrid")
+        t4 = time.perf_counter()
+        parts["encode"].append(t1 - t0)
+        parts["lexical"].append(t2 - t1)
+        parts["dense"].append(t3 - t2)
+        parts["fusion_and_rescoring"].append(max((t4 - t3) - (t3 - t0), 0.0))
+    return {name: percentiles(times)["p50"] for name, times in parts.items()}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -190,7 +214,8 @@ def measure(size: int, embedder_name: str, questions: int, answers: int) -> dict
     embedder: Embedder = model if embedder_name == "model" else HashedEmbedder(model)
     doc, passages = generate_passages(size)
     asked = [c.question for c in load_cases()][:questions]
-    result: dict[str, Any] = {"size": size, "embedder": embedder_name, "passages": len(passages)}
+    result: dict[str, Any] = {"size": size, "embedder": embedder_name, "passages": len(passages),
+                              "load_average_before": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="borderqa-scale-") as tmp:
         index_dir = Path(tmp) / "index"
         index = ChromaIndex(index_dir, embedder, fingerprint(settings))
@@ -215,6 +240,7 @@ def measure(size: int, embedder_name: str, questions: int, answers: int) -> dict
         retriever = Retriever(reader, embedder, settings.retrieval)
         result["load_s"] = time.perf_counter() - start
         result["embedded"] = time_searches(retriever, asked)
+        result["hybrid_parts"] = time_hybrid_parts(retriever, asked)
 
         assistant = Assistant(settings, embedder, reader)
         assistant.ask(asked[0])  # warm: word statistics, sentence bank
@@ -233,11 +259,14 @@ def measure(size: int, embedder_name: str, questions: int, answers: int) -> dict
             report = server_index.build([doc], passages, CHUNKER_VERSION)
             result["server_build_s"] = time.perf_counter() - start
             assert report.embedded == 0, "the server build should reuse the embedded build's vectors"
-            result["server"] = time_searches(Retriever(server_index, embedder, settings.retrieval), asked)
+            server_retriever = Retriever(server_index, embedder, settings.retrieval)
+            result["server"] = time_searches(server_retriever, asked)
+            result["server_hybrid_parts"] = time_hybrid_parts(server_retriever, asked)
             result["server_rss_peak_mb"] = process_peak_mb(proc.pid)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+    result["load_average_after"] = os.getloadavg()
     return result
 
 
@@ -247,15 +276,25 @@ def measure(size: int, embedder_name: str, questions: int, answers: int) -> dict
 def table(results: list[dict[str, Any]]) -> str:
     head = (f"{'passages':>9} {'embedder':>8} {'pass/s':>7} {'disk MB':>8} {'RSS MB':>7} {'no-op s':>7} {'load s':>6} "
             + " ".join(f"{m[:3] + ' ' + w:>9}" for w in ("emb", "srv") for m in MODES)
-            + f" {'answer':>7}")
-    lines = [head, " " * 74 + "search p50 / p95 ms (emb: embedded Chroma, srv: chroma run)          ms p50"]
+            + f" {'answer':>7} {'load avg':>9}")
+    lines = [head, " " * 74 + "search p50 / p95 ms (emb: embedded Chroma, srv: chroma run)          ms p50  1-min"]
     for r in results:
         cells = [f"{r[side][m]['p50']:4.0f}/{r[side][m]['p95']:<4.0f}" for side in ("embedded", "server") for m in MODES]
+        load = f"{r['load_average_before'][0]:.1f}-{r['load_average_after'][0]:.1f}" if "load_average_after" in r else "~20"
         lines.append(
             f"{r['passages']:>9} {r['embedder']:>8} {r['passages_per_s']:7.1f} {r['disk_mb']:8.0f} {r['rss_peak_mb']:7.0f} "
             f"{r['noop_rebuild_s']:7.2f} {r['load_s']:6.2f} " + " ".join(f"{c:>9}" for c in cells)
-            + f" {r['answer']['p50']:7.0f}"
+            + f" {r['answer']['p50']:7.0f} {load:>9}"
         )
+    parted = [r for r in results if "hybrid_parts" in r]
+    if parted:
+        names = list(parted[0]["hybrid_parts"])
+        lines += ["", "hybrid search, p50 ms of each part (embedded / server)",
+                  f"{'passages':>9} {'embedder':>8} " + " ".join(f"{n:>22}" for n in names)]
+        for r in parted:
+            srv = r.get("server_hybrid_parts", {})
+            lines.append(f"{r['passages']:>9} {r['embedder']:>8} "
+                         + " ".join(f"{r['hybrid_parts'][n]:>11.1f} / {srv.get(n, float('nan')):<8.1f}" for n in names))
     return "\n".join(lines)
 
 
