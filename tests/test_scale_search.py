@@ -106,3 +106,21 @@ def test_a_build_embeds_through_for_indexing(tmp_path: Path) -> None:
     index.build([doc], passages, "v1")
     assert Bulk.calls == 1
     assert index.build([doc], passages, "v1").skipped and Bulk.calls == 1  # nothing to embed: no export asked for
+
+
+@pytest.mark.slow
+def test_the_real_onnx_export_gives_torchs_vectors_and_is_reused(tmp_path: Path) -> None:
+    from borderqa.embedding import OnnxBulkEmbedder
+
+    embedder = SentenceTransformerEmbedder(EmbeddingSettings(onnx_dir=str(tmp_path)))
+    bulk = embedder.for_indexing()
+    assert isinstance(bulk, OnnxBulkEmbedder)
+    texts = ["Mexico's southern border runs 714 miles.", "La Bestia " * 150, "checkpoints", "The INM detained 86,298 migrants."]
+    assert np.allclose(bulk.embed_documents(texts), embedder.embed_documents(texts), atol=1e-4)
+    for mine, theirs in zip(bulk.embed_tokens(texts), embedder.embed_tokens(texts), strict=True):
+        assert mine.shape == theirs.shape and np.allclose(mine, theirs, atol=1e-3)
+    exported = sorted(tmp_path.glob("*.onnx"))
+    assert len(exported) == 1 and exported[0].with_suffix(".json").is_file()
+    stamp = exported[0].stat().st_mtime_ns
+    again = SentenceTransformerEmbedder(EmbeddingSettings(onnx_dir=str(tmp_path))).for_indexing()
+    assert isinstance(again, OnnxBulkEmbedder) and exported[0].stat().st_mtime_ns == stamp  # reused, not re-made

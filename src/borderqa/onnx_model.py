@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,8 @@ def exported_model(model: Any, cache_dir: Path, weights_sha256: str) -> Path:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     axes = {n: {0: "batch", 1: "pieces"} for n in (*INPUTS, "last_hidden_state")}
     log.info("exporting the embedding model to %s (once)", path)
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on transformers' Python-side branches
         torch.onnx.export(
             Hidden().eval(), tuple(sample[n] for n in INPUTS), str(tmp), input_names=list(INPUTS),
             output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17, dynamo=False,
@@ -145,9 +147,14 @@ def check_against_torch(encoder: OnnxEncoder, model: Any) -> float:
     """The worst cosine between the export's vectors (sentence and word pieces) and torch's on ``PROBES``;
     ``ModelError`` if under ``MIN_COSINE``."""
     vectors, pieces = encoder.encode(PROBES, tokens=True)
-    ref = np.asarray(model.encode(list(PROBES), normalize_embeddings=True, convert_to_numpy=True), dtype=np.float32)
+    ref = np.asarray(
+        model.encode(list(PROBES), normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False),
+        dtype=np.float32,
+    )
     worst = float((vectors * ref).sum(1).min())
-    ref_tokens = model.encode(list(PROBES), output_value="token_embeddings", convert_to_numpy=False)
+    ref_tokens = model.encode(
+        list(PROBES), output_value="token_embeddings", convert_to_numpy=False, show_progress_bar=False
+    )
     for mine, theirs in zip(pieces, ref_tokens, strict=True):
         theirs = unit_rows(np.asarray(theirs.float().numpy()[1:-1], dtype=np.float32))
         if mine.shape != theirs.shape:
