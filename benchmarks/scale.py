@@ -17,9 +17,14 @@ Per size, in a fresh process (so peak RSS is that size's), with the index in a t
 * answer latency (``Assistant.ask``, the default extractive generator), p50/p95;
 * peak RSS of the process (build and search together) and of the Chroma server.
 
-Embedders: ``model`` (all-MiniLM-L6-v2, the real cost) or ``hashed`` (the passages get deterministic
-hashed bag-of-words vectors of the same width, 384, and word-piece vectors of the same shape, one per word;
-questions still go through the real model, so search pays the real query cost). ``hashed`` is how a
+Besides, ``hybrid_parts`` splits a hybrid search's p50 into encoding the question, BM25 (scoring and top
+``fetch_k``), the dense Chroma query, and fusion plus re-scoring (late interaction and bonuses); the load
+average before and after each size is recorded with its figures.
+
+Embedders: ``model`` (all-MiniLM-L6-v2 as an index build runs it: ONNX Runtime, embedding.py; the real
+cost) or ``hashed`` (the passages get deterministic hashed bag-of-words vectors of the same width, 384, and
+word-piece vectors of the same shape, one per word; questions still go through the real model, so search
+pays the real query cost). ``hashed`` is how a
 corpus too large to embed on this machine in the time at hand is indexed: its search and load figures are
 real, its dense ranking is not (the passage vectors carry no meaning).
 

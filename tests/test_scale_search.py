@@ -78,11 +78,14 @@ def test_onnx_export_is_reused_only_while_its_hash_matches_its_record(tmp_path: 
     assert not onnx_model._checked(model, "w" * 64)
 
 
-def test_index_embedder_falls_back_to_torch_when_no_export_can_be_made(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("error", [ModelError("no onnx here"), PermissionError("read-only cache folder")])
+def test_index_embedder_falls_back_to_torch_when_no_export_can_be_made(
+    monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
     from borderqa import onnx_model
 
     def fail(*args: object) -> Path:
-        raise ModelError("no onnx here")
+        raise error
 
     monkeypatch.setattr(onnx_model, "exported_model", fail)
     embedder = SentenceTransformerEmbedder(EmbeddingSettings())

@@ -182,7 +182,7 @@ class SentenceTransformerEmbedder:
                     self._settings.batch_size,
                 )
                 worst = onnx_model.check_against_torch(encoder, model)
-            except ModelError as exc:
+            except (ModelError, OSError) as exc:  # OSError: the cache folder cannot be written
                 log.warning("embedding the index with torch: %s", exc)
                 self._bulk = self
             else:

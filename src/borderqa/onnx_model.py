@@ -75,7 +75,7 @@ def exported_model(model: Any, cache_dir: Path, weights_sha256: str) -> Path:
         import onnx  # noqa: F401  (the exporter needs it)
     except ImportError as exc:
         raise ModelError("exporting the embedding model needs the onnx package: run `make setup`") from exc
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    cache_dir.resolve().mkdir(parents=True, exist_ok=True)  # resolved: a symlink may name a folder yet to make
     bert = model[0].auto_model
     tokenizer = model.tokenizer
 
