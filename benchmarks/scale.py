@@ -310,23 +310,30 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    rows = sorted(results, key=lambda r: r["passages"])
+    series = [r for r in rows if r["embedder"] == "hashed"] or rows  # the one embedder run at every size
     for side, style in (("embedded", "-"), ("server", "--")):
         for mode, colour in zip(MODES, ("tab:blue", "tab:orange", "tab:green"), strict=True):
-            rows = [r for r in results if side in r]
-            left.plot([r["passages"] for r in rows], [r[side][mode]["p50"] for r in rows], style, marker="o",
+            left.plot([r["passages"] for r in series], [r[side][mode]["p50"] for r in series], style, marker="o",
                       color=colour, label=f"{mode} ({side})")
-    rows = sorted(results, key=lambda r: r["passages"])
-    left.plot([r["passages"] for r in rows], [r["answer"]["p50"] for r in rows], ":", marker="s", color="black",
-              label="answer (extractive)")
+    left.plot([r["passages"] for r in series], [r["answer"]["p50"] for r in series], ":", marker="s", color="black",
+              label="answer (default settings)")
+    model = [r for r in rows if r["embedder"] == "model"]
+    if model and series is not model:
+        left.plot([r["passages"] for r in model], [r["embedded"]["hybrid"]["p50"] for r in model], "x", ms=9,
+                  color="tab:green", label="hybrid (embedded), model vectors")
     left.axhline(100, color="grey", lw=0.8)
-    left.set(xscale="log", yscale="log", xlabel="passages", ylabel="p50 latency (ms)", title="Warm latency")
+    left.set(xscale="log", yscale="log", xlabel="passages", ylabel="p50 latency (ms)", title="Warm search latency")
     left.legend(fontsize=7)
-    for name, marker in (("model", "o"), ("hashed", "^")):
+    for name, marker, label in (("hashed", "^", "hashed vectors"), ("model", "o", "model (ONNX Runtime)")):
         sub = [r for r in rows if r["embedder"] == name]
         if sub:
-            right.plot([r["passages"] for r in sub], [r["passages_per_s"] for r in sub], marker=marker,
-                       label=f"indexing passages/s ({name})")
-    right.set(xscale="log", yscale="log", xlabel="passages", ylabel="passages / s", title="Indexing throughput")
+            right.plot([r["passages"] for r in sub], [r["build_s"] for r in sub], marker=marker, label=f"build, {label}")
+            first = sub[0]
+            right.plot([first["passages"], 100_000], [first["build_s"], first["build_s"] * 100_000 / first["passages"]],
+                       ":", color="grey", lw=0.8)
+    right.set(xscale="log", yscale="log", xlabel="passages", ylabel="cold build (s)",
+              title="Indexing cost (dotted: linear from the smallest)")
     right.legend(fontsize=7)
     fig.suptitle("BorderQA at 1k-100k generated passages (2 shared cores)")
     fig.tight_layout()
