@@ -122,6 +122,7 @@ def test_the_real_onnx_export_gives_torchs_vectors_and_is_reused(tmp_path: Path)
     assert np.allclose(bulk.embed_documents(texts), embedder.embed_documents(texts), atol=1e-4)
     for mine, theirs in zip(bulk.embed_tokens(texts), embedder.embed_tokens(texts), strict=True):
         assert mine.shape == theirs.shape and np.allclose(mine, theirs, atol=1e-3)
+    assert bulk.embed_documents([]).shape == (0, 384) and bulk.embed_tokens([]) == []
     exported = sorted(tmp_path.glob("*.onnx"))
     assert len(exported) == 1 and exported[0].with_suffix(".json").is_file()
     stamp = exported[0].stat().st_mtime_ns

@@ -254,6 +254,8 @@ class OnnxBulkEmbedder:
         self._encoder = encoder
 
     def _sorted(self, texts: Sequence[str], tokens: bool) -> tuple[Vectors, list[Vectors]]:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # a batch pads to its longest text
         vectors, pieces = self._encoder.encode([texts[i] for i in order], tokens=tokens)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
