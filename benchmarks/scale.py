@@ -17,9 +17,14 @@ Per size, in a fresh process (so peak RSS is that size's), with the index in a t
 * answer latency (``Assistant.ask``, the default extractive generator), p50/p95;
 * peak RSS of the process (build and search together) and of the Chroma server.
 
-Embedders: ``model`` (all-MiniLM-L6-v2, the real cost) or ``hashed`` (the passages get deterministic
-hashed bag-of-words vectors of the same width, 384, and word-piece vectors of the same shape, one per word;
-questions still go through the real model, so search pays the real query cost). ``hashed`` is how a
+Besides, ``hybrid_parts`` splits a hybrid search's p50 into encoding the question, BM25 (scoring and top
+``fetch_k``), the dense Chroma query, and fusion plus re-scoring (late interaction and bonuses); the load
+average before and after each size is recorded with its figures.
+
+Embedders: ``model`` (all-MiniLM-L6-v2 as an index build runs it: ONNX Runtime, embedding.py; the real
+cost) or ``hashed`` (the passages get deterministic hashed bag-of-words vectors of the same width, 384, and
+word-piece vectors of the same shape, one per word; questions still go through the real model, so search
+pays the real query cost). ``hashed`` is how a
 corpus too large to embed on this machine in the time at hand is indexed: its search and load figures are
 real, its dense ranking is not (the passage vectors carry no meaning).
 
@@ -56,6 +61,7 @@ from borderqa.corpus import load_corpus
 from borderqa.embedding import Embedder, FakeEmbedder, QueryEncoding, SentenceTransformerEmbedder, Vectors
 from borderqa.evaluation import load_cases
 from borderqa.index import ChromaIndex, ChromaServer
+from borderqa.lexical import top_indices
 from borderqa.retrieval import Retriever
 from borderqa.types import Document, Passage
 
@@ -160,6 +166,29 @@ def time_searches(retriever: Retriever, questions: list[str]) -> dict[str, dict[
     return out
 
 
+def time_hybrid_parts(retriever: Retriever, questions: list[str]) -> dict[str, float]:
+    """p50 ms of each part of a hybrid search, done as ``Retriever.search`` does it: encoding the question
+    (one model pass: vector and word pieces), BM25 scoring plus its top ``fetch_k``, the dense Chroma query,
+    and the rest (fusion, late interaction over ``LATE_CANDIDATES``, bonuses) as the whole less those."""
+    k, fetch = retriever.settings.k, retriever.settings.fetch_k
+    parts: dict[str, list[float]] = {"encode": [], "lexical": [], "dense": [], "fusion_and_rescoring": []}
+    for q in questions:
+        t0 = time.perf_counter()
+        encoded = retriever.embedder.encode_query(q)
+        t1 = time.perf_counter()
+        top_indices(retriever.index.lexical(retriever.build).scores(q), fetch)
+        t2 = time.perf_counter()
+        retriever.index.query(encoded.vector, fetch, build=retriever.build)
+        t3 = time.perf_counter()
+        retriever.search(q, k=k, mode="hybrid")
+        t4 = time.perf_counter()
+        parts["encode"].append(t1 - t0)
+        parts["lexical"].append(t2 - t1)
+        parts["dense"].append(t3 - t2)
+        parts["fusion_and_rescoring"].append(max((t4 - t3) - (t3 - t0), 0.0))
+    return {name: percentiles(times)["p50"] for name, times in parts.items()}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -190,7 +219,8 @@ def measure(size: int, embedder_name: str, questions: int, answers: int) -> dict
     embedder: Embedder = model if embedder_name == "model" else HashedEmbedder(model)
     doc, passages = generate_passages(size)
     asked = [c.question for c in load_cases()][:questions]
-    result: dict[str, Any] = {"size": size, "embedder": embedder_name, "passages": len(passages)}
+    result: dict[str, Any] = {"size": size, "embedder": embedder_name, "passages": len(passages),
+                              "load_average_before": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="borderqa-scale-") as tmp:
         index_dir = Path(tmp) / "index"
         index = ChromaIndex(index_dir, embedder, fingerprint(settings))
@@ -215,6 +245,7 @@ def measure(size: int, embedder_name: str, questions: int, answers: int) -> dict
         retriever = Retriever(reader, embedder, settings.retrieval)
         result["load_s"] = time.perf_counter() - start
         result["embedded"] = time_searches(retriever, asked)
+        result["hybrid_parts"] = time_hybrid_parts(retriever, asked)
 
         assistant = Assistant(settings, embedder, reader)
         assistant.ask(asked[0])  # warm: word statistics, sentence bank
@@ -233,11 +264,14 @@ def measure(size: int, embedder_name: str, questions: int, answers: int) -> dict
             report = server_index.build([doc], passages, CHUNKER_VERSION)
             result["server_build_s"] = time.perf_counter() - start
             assert report.embedded == 0, "the server build should reuse the embedded build's vectors"
-            result["server"] = time_searches(Retriever(server_index, embedder, settings.retrieval), asked)
+            server_retriever = Retriever(server_index, embedder, settings.retrieval)
+            result["server"] = time_searches(server_retriever, asked)
+            result["server_hybrid_parts"] = time_hybrid_parts(server_retriever, asked)
             result["server_rss_peak_mb"] = process_peak_mb(proc.pid)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+    result["load_average_after"] = os.getloadavg()
     return result
 
 
@@ -247,15 +281,25 @@ def measure(size: int, embedder_name: str, questions: int, answers: int) -> dict
 def table(results: list[dict[str, Any]]) -> str:
     head = (f"{'passages':>9} {'embedder':>8} {'pass/s':>7} {'disk MB':>8} {'RSS MB':>7} {'no-op s':>7} {'load s':>6} "
             + " ".join(f"{m[:3] + ' ' + w:>9}" for w in ("emb", "srv") for m in MODES)
-            + f" {'answer':>7}")
-    lines = [head, " " * 74 + "search p50 / p95 ms (emb: embedded Chroma, srv: chroma run)          ms p50"]
+            + f" {'answer':>7} {'load avg':>9}")
+    lines = [head, " " * 74 + "search p50 / p95 ms (emb: embedded Chroma, srv: chroma run)          ms p50  1-min"]
     for r in results:
         cells = [f"{r[side][m]['p50']:4.0f}/{r[side][m]['p95']:<4.0f}" for side in ("embedded", "server") for m in MODES]
+        load = f"{r['load_average_before'][0]:.1f}-{r['load_average_after'][0]:.1f}" if "load_average_after" in r else "~20"
         lines.append(
             f"{r['passages']:>9} {r['embedder']:>8} {r['passages_per_s']:7.1f} {r['disk_mb']:8.0f} {r['rss_peak_mb']:7.0f} "
             f"{r['noop_rebuild_s']:7.2f} {r['load_s']:6.2f} " + " ".join(f"{c:>9}" for c in cells)
-            + f" {r['answer']['p50']:7.0f}"
+            + f" {r['answer']['p50']:7.0f} {load:>9}"
         )
+    parted = [r for r in results if "hybrid_parts" in r]
+    if parted:
+        names = list(parted[0]["hybrid_parts"])
+        lines += ["", "hybrid search, p50 ms of each part (embedded / server)",
+                  f"{'passages':>9} {'embedder':>8} " + " ".join(f"{n:>22}" for n in names)]
+        for r in parted:
+            srv = r.get("server_hybrid_parts", {})
+            lines.append(f"{r['passages']:>9} {r['embedder']:>8} "
+                         + " ".join(f"{r['hybrid_parts'][n]:>11.1f} / {srv.get(n, float('nan')):<8.1f}" for n in names))
     return "\n".join(lines)
 
 
@@ -266,23 +310,30 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    rows = sorted(results, key=lambda r: r["passages"])
+    series = [r for r in rows if r["embedder"] == "hashed"] or rows  # the one embedder run at every size
     for side, style in (("embedded", "-"), ("server", "--")):
         for mode, colour in zip(MODES, ("tab:blue", "tab:orange", "tab:green"), strict=True):
-            rows = [r for r in results if side in r]
-            left.plot([r["passages"] for r in rows], [r[side][mode]["p50"] for r in rows], style, marker="o",
+            left.plot([r["passages"] for r in series], [r[side][mode]["p50"] for r in series], style, marker="o",
                       color=colour, label=f"{mode} ({side})")
-    rows = sorted(results, key=lambda r: r["passages"])
-    left.plot([r["passages"] for r in rows], [r["answer"]["p50"] for r in rows], ":", marker="s", color="black",
-              label="answer (extractive)")
+    left.plot([r["passages"] for r in series], [r["answer"]["p50"] for r in series], ":", marker="s", color="black",
+              label="answer (default settings)")
+    model = [r for r in rows if r["embedder"] == "model"]
+    if model and series is not model:
+        left.plot([r["passages"] for r in model], [r["embedded"]["hybrid"]["p50"] for r in model], "x", ms=9,
+                  color="tab:green", label="hybrid (embedded), model vectors")
     left.axhline(100, color="grey", lw=0.8)
-    left.set(xscale="log", yscale="log", xlabel="passages", ylabel="p50 latency (ms)", title="Warm latency")
+    left.set(xscale="log", yscale="log", xlabel="passages", ylabel="p50 latency (ms)", title="Warm search latency")
     left.legend(fontsize=7)
-    for name, marker in (("model", "o"), ("hashed", "^")):
+    for name, marker, label in (("hashed", "^", "hashed vectors"), ("model", "o", "model (ONNX Runtime)")):
         sub = [r for r in rows if r["embedder"] == name]
         if sub:
-            right.plot([r["passages"] for r in sub], [r["passages_per_s"] for r in sub], marker=marker,
-                       label=f"indexing passages/s ({name})")
-    right.set(xscale="log", yscale="log", xlabel="passages", ylabel="passages / s", title="Indexing throughput")
+            right.plot([r["passages"] for r in sub], [r["build_s"] for r in sub], marker=marker, label=f"build, {label}")
+            first = sub[0]
+            right.plot([first["passages"], 100_000], [first["build_s"], first["build_s"] * 100_000 / first["passages"]],
+                       ":", color="grey", lw=0.8)
+    right.set(xscale="log", yscale="log", xlabel="passages", ylabel="cold build (s)",
+              title="Indexing cost (dotted: linear from the smallest)")
     right.legend(fontsize=7)
     fig.suptitle("BorderQA at 1k-100k generated passages (2 shared cores)")
     fig.tight_layout()

@@ -36,6 +36,12 @@ class EmbeddingSettings(_Group):
     window_overlap: int = Field(default=64, ge=0, le=256)
     # torch threads for encoding a question (0: torch's default); see embedding.py. Not part of the fingerprint.
     query_threads: int = Field(default=1, ge=0, le=64)
+    # What embeds an index build (embedding.py): "onnx" runs the model exported from the packaged weights
+    # with ONNX Runtime (same vectors, faster), "torch" the model itself. Questions and answers always use
+    # torch. Not part of the fingerprint: both give the same vectors (checked at export).
+    index_backend: Literal["torch", "onnx"] = "onnx"
+    index_threads: int = Field(default=2, ge=1, le=64)  # ONNX Runtime threads for an index build
+    onnx_dir: str = ".models"  # where the export is kept (made once, hash-checked)
 
 
 class RetrievalSettings(_Group):

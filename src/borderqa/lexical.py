@@ -300,5 +300,20 @@ class BM25Index:
 
     def search(self, query: str, k: int) -> list[tuple[str, float]]:
         s = self.scores(query)
-        order = np.argsort(-s, kind="stable")[:k]
-        return [(self.passages[i].id, float(s[i])) for i in order if s[i] > 0]
+        return [(self.passages[i].id, float(s[i])) for i in top_indices(s, k) if s[i] > 0]
+
+
+def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest scores, highest first, ties in position order: the same as
+    ``np.argsort(-scores, kind="stable")[:k]`` without sorting every score (at 100,000 passages the full
+    sort took longer than scoring the question)."""
+    n = len(scores)
+    if k >= n:
+        return np.argsort(-scores, kind="stable")
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    kth = np.partition(scores, n - k)[n - k]  # the k-th highest score
+    above = np.flatnonzero(scores > kth)
+    ties = np.flatnonzero(scores == kth)[: k - len(above)]
+    chosen = np.concatenate([above, ties])
+    return chosen[np.argsort(-scores[chosen], kind="stable")]

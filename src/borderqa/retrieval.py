@@ -74,7 +74,7 @@ import numpy as np
 from borderqa.config import RetrievalSettings, SearchMode
 from borderqa.embedding import Embedder, Vectors
 from borderqa.index import ChromaIndex
-from borderqa.lexical import tokenize
+from borderqa.lexical import tokenize, top_indices
 from borderqa.types import Hit, Passage
 
 log = logging.getLogger(__name__)
@@ -237,7 +237,7 @@ class Retriever:
         lexical_scores = self._bm25.scores(query)
         if only is not None:
             lexical_scores = np.where(self._in(only), lexical_scores, 0.0)
-        order = np.argsort(-lexical_scores, kind="stable")[:fetch]
+        order = top_indices(lexical_scores, fetch)
         lexical = [(self._passages[i].id, float(lexical_scores[i])) for i in order if lexical_scores[i] > 0]
         if mode == "lexical":
             return [Hit(self._by_id[pid], s, lexical_rank=i + 1) for i, (pid, s) in enumerate(lexical[:k])]
