@@ -25,6 +25,7 @@ from borderqa.conversation import is_followup, standalone_question
 from borderqa.errors import GeneratorError
 from borderqa.lexical import STOP_WORDS, tokenize
 from borderqa.query import Query
+from borderqa.reader.perturb import unbound_names
 from borderqa.reader.reading import Reader, Reading
 from borderqa.retrieval import Retriever
 from borderqa.sentences import SentenceBank
@@ -277,6 +278,10 @@ class AnswerPipeline:
             kept = [v for v in verified if v[0].verdict != "dropped"]
         if not kept:
             return self._refusal(prep, extra=[v[0] for v in verified])
+        unbound = unbound_names(prep.standalone, " ".join(v[0].text for v in kept)) if prep.query and prep.query.kind == "number" else []
+        if unbound:  # the figure found is someone else's
+            reason = f"the passages closest to the question give no figure for {' or '.join(f'“{n}”' for n in unbound)}"
+            return self._refusal(replace(prep, reason=reason))
         sentences, citations = renumber(verified, prep.passages)
         text = render(sentences)
         if prep.query is not None and prep.query.time_sensitive:

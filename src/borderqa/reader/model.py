@@ -14,12 +14,12 @@ against ``SHIPPED_SHA256`` (or ``BORDERQA_READER__SHA256`` for weights trained e
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from borderqa.embedding import file_sha256
 from borderqa.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -31,14 +31,6 @@ SHIPPED_SHA256 = "39ee57bd1a1a0fb966965da0c0b73c8cfb6558e7a2834500b9cd9adc257aac
 FROZEN = ("encoder.embeddings.word_embeddings.weight",)  # taken from the base at load, not shipped
 MAX_TOKENS = 256
 MAX_ANSWER_TOKENS = 40
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def build_network(base_dir: Path, layers: int = 6) -> Any:

@@ -264,6 +264,18 @@ class Perturber:
         return options[_hash(passage.id) % len(options)] if options else None
 
 
+# The report's frame: named in nearly every passage, so an answer that omits them still speaks of them.
+FRAME_NAMES = frozenset({"Mexico", "the United States", "Central America"})
+
+
+def unbound_names(question: str, answer: str) -> list[str]:
+    """Names of the question (``ENTITY_FAMILIES``, any form, the report's frame aside) that ``answer``
+    never mentions: a figure asked about "El Salvador" and answered without it belongs to someone else."""
+    folded = fold(answer)
+    return [fam.forms[0] for _, _, fam in _ALL_NAMES.names_in(question)
+            if fam.forms[0] not in FRAME_NAMES and not fam.present(folded)]
+
+
 def presupposes(question: str) -> bool:
     return fold(question).lstrip("¿ ").startswith(PREMISE_STARTS)
 
@@ -318,3 +330,6 @@ def figure_swap(question: str, passage_text: str, within: str | None = None) -> 
             if new.replace(",", "") not in held and new != raw:
                 return question[: m.start()] + new + question[m.end() :]
     return None
+
+
+_ALL_NAMES = Perturber([Passage("names", "names", (), 0, 0, " ".join(f for group in ENTITY_FAMILIES.values() for forms in group for f in forms))])
