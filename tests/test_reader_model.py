@@ -9,9 +9,10 @@ import pytest
 
 from borderqa.chunking import split_corpus
 from borderqa.corpus import load_corpus
+from borderqa.embedding import file_sha256
 from borderqa.errors import ModelError
 from borderqa.reader.examples import ReaderExample
-from borderqa.reader.model import SHIPPED_SHA256, WEIGHTS_FILE, file_sha256
+from borderqa.reader.model import SHIPPED_SHA256, WEIGHTS_FILE
 from borderqa.reader.reading import TrainedReader
 from borderqa.reader.train import TrainConfig, train
 

@@ -313,8 +313,8 @@ def train_from_files(
 ) -> tuple[TrainReport, str]:
     """``borderqa reader train``: train on a JSONL of examples, write the weights, their card (CARD.md
     beside them) and return the report and the weights' sha256. Resumes a run killed after an epoch."""
+    from borderqa.embedding import file_sha256
     from borderqa.reader.examples import read_examples
-    from borderqa.reader.model import file_sha256
 
     if not examples_path.is_file():
         raise ConfigError(f"{examples_path} is missing: run `borderqa reader data` first")
