@@ -62,6 +62,7 @@ def test_coverage_is_weighted_by_rarity() -> None:
         ("How long is the US-Canada border?", ["US-Canada"]),
         ("What did president Otto Pérez Molina say?", ["Otto Pérez Molina"]),
         ("What do Cuban workers do in Tapachula?", []),  # "Cuban" / "Cuba"
+        ("How many Cubans asked for refuge?", []),  # "Cubans" / "Cuba"
         ("What did DHS declare?", []),  # short acronyms are not judged
         ("How many Hondurans were deported in FY2013?", []),  # plural of a known word; tokens with digits
         ("Tapachula: how big is it?", []),

@@ -78,7 +78,8 @@ class TermWeights:
         """Whether the report uses this word (folded), allowing a plural or a longer form of it."""
         w = fold(word)
         # plural, or a nationality adjective of a place the report names ("Cuban" / "Cuba")
-        if any(x in self._folded_words for x in (w, w.removesuffix("s"), w.removesuffix("n"), w.removesuffix("an"))):
+        one = w.removesuffix("s")  # "Cubans" -> "cuban" -> "cuba"
+        if any(x in self._folded_words for x in (w, one, w.removesuffix("n"), w.removesuffix("an"), one.removesuffix("n"), one.removesuffix("an"))):
             return True
         if len(w) >= PREFIX and w[:PREFIX] in self._prefixes:
             return True
