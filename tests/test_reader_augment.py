@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from borderqa.answering.verdict import FEATURES, VerdictModel
 from borderqa.reader.augment import augmented, binding_swap, polar_swap, why_premises
@@ -100,3 +101,19 @@ def test_odd_fit_learns_the_direction_of_a_feature() -> None:
     model = fit_on(rows)
     assert model.probability(rows[0].rows[0]) > 0.5 > model.probability(rows[-1].rows[0])
     assert _rows("x-001", True, 0).odd and not _rows("x-002", True, 0).odd
+
+
+def test_calibrate_command_reports_both_halves_from_recorded_rows(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from borderqa.cli import main
+    from borderqa.reader.calibrate import save_rows
+
+    rows = [_rows(f"f-{i:03d}", True, 0.9) for i in range(20)] + [_rows(f"u-{i:03d}", False, 0.1) for i in range(10)]
+    path = tmp_path / "rows.jsonl"
+    save_rows(path, rows)
+    out = tmp_path / "verdict.json"
+    result = CliRunner().invoke(main, ["reader", "calibrate", "--rows", str(path), "--reuse", "--write-verdict", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "| word checks only |" in result.output and "odd-fit: BORDERQA_READER__MIN_ANSWER=" in result.output
+    assert VerdictModel.load(out).weights
