@@ -37,6 +37,8 @@ from typing import Any
 
 import httpx
 
+from borderqa.processes import stop
+
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = [
     "How long is Mexico's southern border?",
@@ -175,11 +177,7 @@ def server(workers: int, env_extra: dict[str, str] | None = None) -> Iterator[st
             print(f"# {workers} worker(s) ready in {time.monotonic() - t0:.0f} s", flush=True)
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc, 30)
 
 
 async def overload(url: str, burst: int) -> None:

@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from borderqa.processes import stop
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
@@ -98,12 +100,7 @@ def one_run(root: Path) -> dict[str, float]:
             out["reload"] = time.monotonic() - t
             browser.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=30)
+        stop(proc, 30)
     return out
 
 

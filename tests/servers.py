@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from borderqa.processes import stop
+
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 180  # the first request loads the embedding model and the index
 CHROMIUM = Path("/usr/bin/chromium")
@@ -58,11 +60,5 @@ class Server:
         pytest.fail(f"{url} did not answer within {timeout} s:\n{self.output()}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
+        stop(self.proc, 15)
         self._out.close()

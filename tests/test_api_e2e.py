@@ -19,6 +19,8 @@ import httpx
 import openai
 import pytest
 
+from borderqa.processes import stop
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,12 +60,7 @@ def serve(log: Path, key: str = "") -> Iterator[str]:
                 time.sleep(1)
             yield url
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=20)
+            stop(proc, 20)
 
 
 @pytest.fixture(scope="module")

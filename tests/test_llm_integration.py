@@ -29,6 +29,7 @@ from borderqa.answering.model_files import PART_PACKAGES, local_model_path
 from borderqa.answering.openai_chat import OpenAIChatGenerator
 from borderqa.config import LocalModelSettings, OpenAISettings
 from borderqa.errors import GeneratorError
+from borderqa.processes import stop
 from borderqa.types import Passage, Turn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,12 +145,7 @@ def server_url(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> It
             time.sleep(0.5)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop(process, 20)
 
 
 @pytest.fixture(scope="module")
