@@ -117,11 +117,14 @@ class ExtractiveGenerator:
         around the reader's span and 0.55 for the first chosen sentence in the report's order.
         ``span_sentence``: the top passage's sentence holding the reader's answer span, led with instead
         when the reader is sure of it (``reader.span_lead``)."""
-        leads: list[tuple[int, str]] = [(0, span_sentence)] if span_sentence and not parts else []
-        for i, part in [] if leads else parts or [(0, question)]:
-            scored = self.score_sentences(part, [passages[i]])
-            if scored and all(scored[0].text != t for _, t in leads):
-                leads.append((i, scored[0].text))
+        leads: list[tuple[int, str]] = []
+        if span_sentence and not parts:
+            leads.append((0, span_sentence))
+        else:
+            for i, part in parts or [(0, question)]:
+                scored = self.score_sentences(part, [passages[i]])
+                if scored and all(scored[0].text != t for _, t in leads):
+                    leads.append((i, scored[0].text))
         if not leads:
             return self.generate(question, passages)
         top = leads[0][0]

@@ -136,13 +136,14 @@ class _Family:
 class Perturber:
     """Makes the unanswerable variants, knowing which names the corpus uses."""
 
-    def __init__(self, passages: Sequence[Passage], families: dict[str, tuple[tuple[str, ...], ...]] | None = None) -> None:
-        corpus = fold(" ".join(f"{p.text} {p.context}" for p in passages))
+    def __init__(self, passages: Sequence[Passage] | None, families: dict[str, tuple[tuple[str, ...], ...]] | None = None) -> None:
+        """``passages``: keep only the names these use (None: every name of ``families``)."""
+        corpus = fold(" ".join(f"{p.text} {p.context}" for p in passages)) if passages is not None else None
         self._families = [
             _Family(t, forms)
             for t, group in (families or ENTITY_FAMILIES).items()
             for forms in group
-            if any(_has(corpus, f) for f in forms)
+            if corpus is None or any(_has(corpus, f) for f in forms)
         ]
         # longest form first, so "Mexico City" is read before "Mexico"
         self._forms = sorted(((f, fam) for fam in self._families for f in fam.forms), key=lambda x: -len(x[0]))
@@ -332,4 +333,4 @@ def figure_swap(question: str, passage_text: str, within: str | None = None) -> 
     return None
 
 
-_ALL_NAMES = Perturber([Passage("names", "names", (), 0, 0, " ".join(f for group in ENTITY_FAMILIES.values() for forms in group for f in forms))])
+_ALL_NAMES = Perturber(None)
