@@ -117,3 +117,17 @@ def test_calibrate_command_reports_both_halves_from_recorded_rows(tmp_path: Path
     assert result.exit_code == 0, result.output
     assert "| word checks only |" in result.output and "odd-fit: BORDERQA_READER__MIN_ANSWER=" in result.output
     assert VerdictModel.load(out).weights
+
+
+def test_calibrate_reuse_of_a_missing_or_broken_rows_file_is_a_clear_error(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from borderqa.cli import main
+
+    missing = CliRunner().invoke(main, ["reader", "calibrate", "--rows", str(tmp_path / "none.jsonl"), "--reuse"])
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "f-001"\n', encoding="utf-8")
+    bad = CliRunner().invoke(main, ["reader", "calibrate", "--rows", str(broken), "--reuse"])
+    for result in (missing, bad):
+        assert result.exit_code == 2 and "not a usable rows file" in result.output
+        assert "Traceback" not in result.output

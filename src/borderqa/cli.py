@@ -514,7 +514,10 @@ def reader_calibrate(cases: Path, rows: Path, reuse: bool, write_verdict: Path |
     if verdict is None:
         raise ConfigError("the reader is off (BORDERQA_READER__ENABLED): nothing to calibrate")
     if reuse:
-        recorded = load_rows(rows)
+        try:
+            recorded = load_rows(rows)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{rows} is not a usable rows file ({exc}): run `borderqa reader calibrate` without --reuse") from exc
     else:
         update, close = _progress_bar("cases", "case")
         try:
