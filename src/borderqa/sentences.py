@@ -54,16 +54,18 @@ class SentenceBank:
         self._lock = threading.Lock()
 
     def get(self, passages: list[Passage]) -> list[PassageSentences]:
+        # The lock guards the cache only: embedding runs outside it, so one request's new passages do not
+        # hold up another's cached ones (two requests may embed the same passage once each; same vectors).
         with self._lock:
-            missing = [p for p in passages if p.id not in self._cache]
-            if missing:
-                splits = [tuple(split_sentences(p.text)) or (p.text,) for p in missing]
-                flat = [s for sents in splits for s in sents]
-                vectors = self.embedder.embed_documents(flat)
-                i = 0
-                for p, sents in zip(missing, splits, strict=True):
-                    self._cache[p.id] = PassageSentences(sents, vectors[i : i + len(sents)])
-                    i += len(sents)
+            missing = list({p.id: p for p in passages if p.id not in self._cache}.values())
+        if missing:
+            splits = [tuple(split_sentences(p.text)) or (p.text,) for p in missing]
+            vectors = self.embedder.embed_documents([s for sents in splits for s in sents])
+            ends = np.cumsum([len(sents) for sents in splits])
+            with self._lock:
+                for p, sents, end in zip(missing, splits, ends, strict=True):
+                    self._cache.setdefault(p.id, PassageSentences(sents, vectors[end - len(sents) : end]))
+        with self._lock:
             return [self._cache[p.id] for p in passages]
 
     def embed(self, texts: list[str]) -> Vectors:
