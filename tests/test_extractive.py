@@ -25,7 +25,7 @@ ALL = [DEPORT, OTHER, CAPTION, TASK_FORCE, LEAD, *ITEMS]
 
 
 def _generator() -> ExtractiveGenerator:
-    return ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights(ALL))
+    return ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of(ALL))
 
 
 def test_answer_comes_from_the_top_passage_with_the_number_asked_for() -> None:

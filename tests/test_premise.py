@@ -36,7 +36,7 @@ class _Scripted:
 
 def _pipeline(draft: str) -> AnswerPipeline:
     retriever = SimpleNamespace(passages=[CHIAPAS])
-    return AnswerPipeline(retriever, SentenceBank(FakeEmbedder()), _Scripted(draft), AnsweringSettings(), TermWeights([CHIAPAS]))  # type: ignore[arg-type]
+    return AnswerPipeline(retriever, SentenceBank(FakeEmbedder()), _Scripted(draft), AnsweringSettings(), TermWeights.of([CHIAPAS]))  # type: ignore[arg-type]
 
 
 def _prepared(question: str) -> _Prepared:

@@ -14,12 +14,13 @@ import bm25s
 import numpy as np
 import pytest
 
+from borderqa import lexical
 from borderqa.assistant import Assistant
 from borderqa.config import Settings
 from borderqa.embedding import FakeEmbedder
 from borderqa.errors import ConfigError, IndexNotReadyError, IndexUnavailableError
 from borderqa.index import ChromaIndex, ChromaServer, length_batches
-from borderqa.lexical import BM25Index, passage_tokens, tokenize
+from borderqa.lexical import BM25Index, passage_terms, passage_tokens, tokenize
 from borderqa.tokenstore import TokenWriter, read
 from borderqa.types import Document, Passage
 
@@ -62,9 +63,11 @@ def test_bm25_indexes_the_weighted_fields_and_keeps_each_passages_own_words() ->
     passages = _passages(12)
     index = BM25Index(passages)
     for i, p in enumerate(passages):
-        assert index.words.words(i) == set(tokenize(p.text))
+        assert index.words.words(i) == set(tokenize(p.text)) | {"section"}  # its words and its setting's
+        assert index.words.words(i) == set(passage_terms(p))
     df = index.words.document_frequency
     assert df["tapachula"] == sum("tapachula" in tokenize(p.text) for p in passages)
+    assert df["section"] == len(passages)
     reference = bm25s.BM25(k1=1.2, b=0.5)
     reference.index([passage_tokens(p) for p in passages], show_progress=False)
     assert np.allclose(index.scores("checkpoint river"), reference.get_scores(["checkpoint", "river"]))
@@ -76,6 +79,17 @@ def test_saved_bm25_over_other_passages_is_rebuilt_not_trusted(tmp_path: Path) -
     loaded = BM25Index.load(tmp_path / "bm25", other)
     assert np.allclose(loaded.scores("river police"), BM25Index(other).scores("river police"))
     assert np.allclose(BM25Index.load(tmp_path / "missing", other).scores("river"), BM25Index(other).scores("river"))
+
+
+def test_saved_bm25_with_another_word_table_version_is_not_copied_or_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passages = _passages(10)
+    monkeypatch.setattr(lexical, "WORDS_VERSION", lexical.WORDS_VERSION - 1)
+    BM25Index(passages).save(tmp_path / "bm25")
+    monkeypatch.undo()
+    assert not BM25Index.is_saved_for(tmp_path / "bm25", passages)  # a rebuild makes it again
+    assert BM25Index.load(tmp_path / "bm25", passages).words.words(0) == set(passage_terms(passages[0]))
 
 
 def test_word_pieces_are_written_in_order_and_reused_from_the_old_build(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from borderqa.answering.questions import (
@@ -17,6 +19,7 @@ from borderqa.answering.questions import (
 from borderqa.answering.scope import ScopeChecker
 from borderqa.answering.verdict import missing_numbers
 from borderqa.config import ReaderSettings
+from borderqa.lexical import BM25Index
 from borderqa.query import Query
 from borderqa.reader.reading import Reading
 from borderqa.terms import TermWeights, passage_words
@@ -34,13 +37,23 @@ PASSAGES = [
     _p(4, "Cuba and Guatemala send workers; the Department of Homeland Security declared an emergency."),
     _p(5, "Tapachula is the largest city of the Soconusco; deportations rose there."),
 ]
-TERMS = TermWeights(PASSAGES)
+TERMS = TermWeights.of(PASSAGES)
 
 
 def test_rare_words_weigh_more() -> None:
-    terms = TermWeights([_p(1, "Migrants ride the train."), _p(2, "Migrants walk north."), _p(3, "Migrants pay La Bestia fees.")])
+    terms = TermWeights.of([_p(1, "Migrants ride the train."), _p(2, "Migrants walk north."), _p(3, "Migrants pay La Bestia fees.")])
     assert terms.idf("bestia") > terms.idf("migrant")  # in one passage against in all three
     assert terms.idf("never-seen-word") > terms.idf("bestia")
+
+
+def test_word_statistics_come_from_the_saved_table(tmp_path: Path) -> None:
+    BM25Index(PASSAGES).save(tmp_path)
+    saved = TermWeights(BM25Index.load(tmp_path, PASSAGES).words)
+    for word in ("migrant", "tapachula", "checkpoint", "never-seen-word"):
+        assert saved.idf(word) == TERMS.idf(word)
+    assert saved.known("Strategy")  # a word of a section title only
+    assert saved.known("La") and saved.known("El")  # stop words are no names to check
+    assert saved.unknown_names("How far is Tijuana from Tapachula?") == ["Tijuana"]
 
 
 def test_words_match_by_prefix_and_exactly() -> None:
@@ -228,7 +241,7 @@ def test_a_premise_the_top_passage_states_the_other_way_round_is_corrected() -> 
 
     passage = Passage("report:p0009", "report", ("Deportations",), 9, 9,
                       "Mexico's deportations jumped 9 percent in 2013. The Siglo XXI center is the largest in Latin America.")
-    terms = TermWeights([passage, *PASSAGES])
+    terms = TermWeights.of([passage, *PASSAGES])
     sentences = passage.text.replace(". ", ".|").split("|")
     fell = _q("Why did Mexico's deportations fall in 2013?")
     found = conflict(fell, sentences, terms)

@@ -222,7 +222,7 @@ class Assistant:
         retriever = self.retriever
         with self._lock:
             if self._terms is None:
-                self._terms = TermWeights(retriever.passages)
+                self._terms = TermWeights(retriever.words)
             return self._terms
 
     def passages(self) -> list[Passage]:

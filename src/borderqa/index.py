@@ -60,7 +60,7 @@ __all__ = [
 MANIFEST = "manifest.json"
 PASSAGES = "passages.json"
 LEXICAL = "bm25"
-FORMAT_VERSION = 4  # 4: tokens.npy memory-mapped, BM25 saved in bm25/; 3: exhaustive search up to EF_SEARCH_MAX
+FORMAT_VERSION = 5  # 5: the word table holds each passage's setting (lexical.WORDS_VERSION); 4: tokens.npy memory-mapped, BM25 saved in bm25/; 3: exhaustive search up to EF_SEARCH_MAX
 # HNSW looks at ``ef_search`` candidates per query. Chroma's default (100) missed 0.1-0.2 % of the true
 # nearest 60 passages, at the tail and differently in each process (the graph is rebuilt on load), which
 # moved fused scores by up to 0.17 between runs. With ef_search >= the number of windows the search is

@@ -48,6 +48,7 @@ from borderqa.types import Passage, content_hash
 
 log = logging.getLogger(__name__)
 IDS_FILE = "passages.json"  # which passages (in order) a saved index was built over
+WORDS_VERSION = 2  # 2: PassageWords holds each passage's setting too (passage_terms); 1: its text only
 
 _STOP_TEXT = """a about above after again against all am an and any are as at be because been before being below
     between both but by can could did do does doing down during each few for from further had has have having
@@ -186,12 +187,19 @@ def passage_tokens(passage: Passage) -> list[str]:
     return [t for text, weight in passage_fields(passage) for t in tokenize(text) * weight]
 
 
-class PassageWords:
-    """Each passage's own words (``tokenize(passage.text)``, as sets) and how many passages hold each word.
+def passage_terms(passage: Passage) -> list[str]:
+    """The words BM25 indexes for a passage, each field once: what ``PassageWords`` holds for it."""
+    return [t for text, _ in passage_fields(passage) for t in tokenize(text)]
 
-    Retrieval's re-scoring reads them (figures and rare names in a candidate). Computed once per build with
-    the BM25 index and saved beside it as word ids (``words.npz``), so a reader does not tokenise the corpus
-    at start (100,000 passages: minutes of tokenising against a second of loading).
+
+class PassageWords:
+    """The one word-statistics table: each passage's words (``passage_terms``: its text and setting, as sets)
+    and how many passages hold each word.
+
+    Retrieval's re-scoring reads a candidate's words (figures and rare names in it); ``terms.TermWeights``
+    reads the frequencies (how rare a question word is, which names the report uses). Computed once per
+    build with the BM25 index and saved beside it as word ids (``words.npz``), so a reader does not tokenise
+    the corpus at start (100,000 passages: minutes of tokenising against a second of loading).
     """
 
     FILE = "words.npz"
@@ -205,7 +213,7 @@ class PassageWords:
 
     @classmethod
     def of(cls, texts: Iterable[Sequence[str]]) -> PassageWords:
-        """From each passage's tokens (``tokenize(passage.text)``), in passage order."""
+        """From each passage's tokens (``passage_terms``), in passage order."""
         position: dict[str, int] = {}
         rows = [sorted({position.setdefault(t, len(position)) for t in tokens}) for tokens in texts]
         offsets = np.cumsum([0, *(len(r) for r in rows)])
@@ -240,21 +248,21 @@ class BM25Index:
         if _bm25 is None or _words is None:
             import bm25s
 
-            texts = [tokenize(p.text) for p in self.passages]
-            corpus = [
-                [*text, *text, *(t for field, w in passage_fields(p)[1:] for t in tokenize(field) * w)] or ["_empty_"]
-                for p, text in zip(self.passages, texts, strict=True)
-            ]
+            fields = [[(tokenize(text), w) for text, w in passage_fields(p)] for p in self.passages]
+            corpus = [[t for tokens, w in f for t in tokens * w] or ["_empty_"] for f in fields]
             _bm25 = bm25s.BM25(k1=k1, b=b)
             _bm25.index(corpus, show_progress=False)
-            _words = PassageWords.of(texts)
+            _words = PassageWords.of([t for tokens, _ in f for t in tokens] for f in fields)
         self._bm25 = _bm25
         self.words = _words
         self._vocab = set(_bm25.vocab_dict)
 
     @staticmethod
     def _ids_key(passages: Sequence[Passage]) -> str:
-        return content_hash("\n".join(f"{p.id}\t{content_hash(p.text)}" for p in passages))
+        """Which passages, and which version of the word table: a saved index with another is rebuilt."""
+        return content_hash(f"words {WORDS_VERSION}\n" + "\n".join(
+            f"{p.id}\t{content_hash(repr(passage_fields(p)))}" for p in passages  # the text and the setting it indexes
+        ))
 
     def save(self, folder: Path) -> None:
         """Write the index to ``folder`` (bm25s's files, the word sets and the passages it covers)."""

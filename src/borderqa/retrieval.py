@@ -74,7 +74,7 @@ import numpy as np
 from borderqa.config import RetrievalSettings, SearchMode
 from borderqa.embedding import Embedder, Vectors
 from borderqa.index import ChromaIndex
-from borderqa.lexical import tokenize, top_indices
+from borderqa.lexical import PassageWords, tokenize, top_indices
 from borderqa.types import Hit, Passage
 
 log = logging.getLogger(__name__)
@@ -205,6 +205,11 @@ class Retriever:
         self._words = self._bm25.words
         self._idf = {t: math.log(len(self._passages) / n) for t, n in self._words.document_frequency.items() if n}
         self._only: frozenset[str] | None = None  # see scoped()
+
+    @property
+    def words(self) -> PassageWords:
+        """The build's word table (saved with its BM25 index): each passage's words and their frequencies."""
+        return self._words
 
     @property
     def passages(self) -> list[Passage]:

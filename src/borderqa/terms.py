@@ -12,10 +12,9 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from borderqa.lexical import expand_query, fold, tokenize
+from borderqa.lexical import PassageWords, expand_query, fold, passage_terms, tokenize
 from borderqa.types import Passage
 
 PREFIX = 5  # letters two words must share to match ("deported" / "deportations")
@@ -39,17 +38,19 @@ def passage_words(passage: Passage) -> set[str]:
 
 
 class TermWeights:
-    def __init__(self, passages: Sequence[Passage]) -> None:
-        df: Counter[str] = Counter()
-        folded: set[str] = set()
-        for p in passages:
-            df.update(passage_words(p))
-            folded.update(re.findall(r"[a-z0-9]+", fold(f"{p.text} {' '.join(p.section_path)}")))
-        self._df = df
-        self._n = max(len(passages), 1)
-        self._folded_words = folded
-        self._prefixes = {w[:PREFIX] for w in df if len(w) >= PREFIX}
-        self._long_words = sorted(w for w in folded if len(w) >= TYPO_MIN_LETTERS - 1)
+    """Word statistics of the indexed passages, read from the one table the index keeps (``PassageWords``,
+    saved with the build's BM25 index): no passage is tokenised again when a reader starts."""
+
+    def __init__(self, words: PassageWords) -> None:
+        self._df = words.document_frequency
+        self._n = max(len(words), 1)
+        self._prefixes = {w[:PREFIX] for w in self._df if len(w) >= PREFIX and not w[0].isdigit()}
+        self._long_words = sorted(w for w in self._df if len(w) >= TYPO_MIN_LETTERS - 1 and w.isalpha())
+
+    @classmethod
+    def of(cls, passages: Sequence[Passage]) -> TermWeights:
+        """Statistics of these passages (what the index computes when it builds BM25 over them)."""
+        return cls(PassageWords.of(passage_terms(p) for p in passages))
 
     def idf(self, token: str) -> float:
         return math.log((self._n + 1) / (self._df.get(token, 0) + 0.5))
@@ -75,12 +76,14 @@ class TermWeights:
         return sum(w for t, w in weights.items() if self.matches(t, words)) / total
 
     def known(self, word: str) -> bool:
-        """Whether the report uses this word (folded), allowing a plural or a longer form of it."""
+        """Whether the report uses this word, allowing a plural, a longer form or a misspelling of it."""
         w = fold(word)
-        # plural, or a nationality adjective of a place the report names ("Cuban" / "Cuba")
-        one = w.removesuffix("s")  # "Cubans" -> "cuban" -> "cuba"
-        if any(x in self._folded_words for x in (w, one, w.removesuffix("n"), w.removesuffix("an"), one.removesuffix("n"), one.removesuffix("an"))):
-            return True
+        # the word itself (as the tokenizer stems it), or a nationality of a place the report names
+        # ("Cubans" -> "cuba", "Guatemalan" -> "guatemala"); a stop word ("La", "El") is no name to check
+        one = w.removesuffix("s")
+        for form in (w, one.removesuffix("n"), one.removesuffix("an")):
+            if form and all(t in self._df for t in tokenize(form)):
+                return True
         if len(w) >= PREFIX and w[:PREFIX] in self._prefixes:
             return True
         # a misspelling of a word the report uses ("Tapachulla") is not an unknown name

@@ -76,7 +76,7 @@ class ExtractiveGenerator:
     def __init__(self, settings: AnsweringSettings, bank: SentenceBank, terms: TermWeights | None = None) -> None:
         self.settings = settings
         self.bank = bank
-        self.terms = terms or TermWeights([])  # without corpus statistics every word weighs the same
+        self.terms = terms or TermWeights.of([])  # without corpus statistics every word weighs the same
 
     def score_sentences(self, question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
         banks = self.bank.get(list(passages))

@@ -125,7 +125,7 @@ class AnswerPipeline:
         self.generator = generator
         self.settings = settings
         self.verifier = Verifier(bank)
-        terms = terms or TermWeights(retriever.passages)
+        terms = terms or TermWeights.of(retriever.passages)
         self.extractive = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(settings, bank, terms)
         self.scope = ScopeChecker(settings.min_support, self.reader_settings)
 
