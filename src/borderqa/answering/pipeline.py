@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
+from borderqa.answering.bound import unanswered
 from borderqa.answering.extractive import ExtractiveGenerator, is_list_question, sentence_at
 from borderqa.answering.parts import question_parts
 from borderqa.answering.scope import ScopeChecker
@@ -25,7 +26,6 @@ from borderqa.conversation import is_followup, standalone_question
 from borderqa.errors import GeneratorError
 from borderqa.lexical import STOP_WORDS, tokenize
 from borderqa.query import Query
-from borderqa.reader.perturb import unbound_names
 from borderqa.reader.reading import Reader, Reading
 from borderqa.retrieval import Retriever
 from borderqa.sentences import SentenceBank
@@ -278,10 +278,9 @@ class AnswerPipeline:
             kept = [v for v in verified if v[0].verdict != "dropped"]
         if not kept:
             return self._refusal(prep, extra=[v[0] for v in verified])
-        unbound = unbound_names(prep.standalone, " ".join(v[0].text for v in kept)) if prep.query and prep.query.kind == "number" else []
-        if unbound:  # the figure found is someone else's
-            reason = f"the passages closest to the question give no figure for {' or '.join(f'“{n}”' for n in unbound)}"
-            return self._refusal(replace(prep, reason=reason))
+        gap = unanswered(prep.query, " ".join(v[0].text for v in kept)) if prep.query else ""
+        if gap:  # the sentences found do not give what was asked (bound.py)
+            return self._refusal(replace(prep, reason=gap))
         sentences, citations = renumber(verified, prep.passages)
         text = render(sentences)
         if prep.query is not None and prep.query.time_sensitive:

@@ -14,6 +14,9 @@ Checks, in order (the first that fails gives the reason):
    (``answering/verdict.py``) must reach ``min_answer``; below it, a passage contradicting the question
    with ``reader.min_premise`` makes the answer a premise correction.
 
+After them, once the answer's sentences are chosen, ``bound.py`` checks that they give what was asked (a
+figure for a "how many" question, the names a "Why did X ...?" question presupposes).
+
 Step 4 is off by default: on the public eval the shipped reader did not beat steps 1-3. Fitted on its
 synthetic data, at ``min_answer`` 0.5 it refused 0.63 of the unanswerable cases but 0.29 of the
 answerable ones (steps 1-3: 0.44 and 0.04); added to steps 1-3 at 0.05 it refused 0.45 and 0.04. The

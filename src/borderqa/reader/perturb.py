@@ -265,18 +265,6 @@ class Perturber:
         return options[_hash(passage.id) % len(options)] if options else None
 
 
-# The report's frame: named in nearly every passage, so an answer that omits them still speaks of them.
-FRAME_NAMES = frozenset({"Mexico", "the United States", "Central America"})
-
-
-def unbound_names(question: str, answer: str) -> list[str]:
-    """Names of the question (``ENTITY_FAMILIES``, any form, the report's frame aside) that ``answer``
-    never mentions: a figure asked about "El Salvador" and answered without it belongs to someone else."""
-    folded = fold(answer)
-    return [fam.forms[0] for _, _, fam in _ALL_NAMES.names_in(question)
-            if fam.forms[0] not in FRAME_NAMES and not fam.present(folded)]
-
-
 def presupposes(question: str) -> bool:
     return fold(question).lstrip("¿ ").startswith(PREMISE_STARTS)
 
@@ -333,4 +321,4 @@ def figure_swap(question: str, passage_text: str, within: str | None = None) -> 
     return None
 
 
-_ALL_NAMES = Perturber(None)
+ALL_NAMES = Perturber(None)  # every name, for answering/bound.py

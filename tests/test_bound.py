@@ -1,0 +1,53 @@
+"""Does the answer found give what was asked (answering/bound.py)? Fast, no models."""
+
+from __future__ import annotations
+
+import pytest
+
+from borderqa.answering.bound import gives_figure, unanswered, unbound_names
+from borderqa.query import Query
+from borderqa.terms import TermWeights
+
+TERMS = TermWeights.of([])
+
+
+def _q(text: str) -> Query:
+    return Query.parse(text, text, TERMS)
+
+
+def test_a_figure_answered_without_the_name_it_was_asked_for_is_not_an_answer() -> None:
+    said = "Honduras has the highest homicide rate, with 90.4 homicides per 100,000 residents."
+    assert unbound_names("How many homicides per 100,000 does El Salvador have?", said) == ["El Salvador"]
+    assert unbound_names("How many homicides per 100,000 does Honduras have?", said) == []
+    assert unbound_names("How many Hondurans were killed per 100,000?", said) == []  # another form of the name
+    assert unbound_names("How many homicides per 100,000 does Mexico have?", said) == []  # the report's frame
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "gives"),
+    [
+        ("How much did the repair cost?", "After years of repair, the train will start again in 2014.", False),
+        ("How much did the repair cost?", "The repair cost US$12 million.", True),
+        ("How many stations were built in 2013?", "In 2013 the stations were built.", False),  # the question's own year
+        ("How many checkpoints did WOLA count?", "We counted eleven checkpoints.", True),  # a number word
+        ("How long has SEMAR been building them?", "SEMAR has been building them since 2010.", True),  # a time question
+        ("What fee do smugglers charge?", "Smugglers charge a steep fee.", False),
+    ],
+)
+def test_gives_figure(question: str, answer: str, gives: bool) -> None:
+    assert gives_figure(question, answer) is gives
+
+
+def test_a_number_question_answered_without_a_figure_is_refused_with_what_is_missing() -> None:
+    reason = unanswered(_q("How much did the new airport cost to build?"), "A new airport opened in Palenque on February 14.")
+    assert "give no figure" in reason
+    assert unanswered(_q("How many migrants did Mexico deport in 2013?"), "Mexico deported 80,079 migrants in 2013.") == ""
+    two_parts = _q("What is wrong with Mexico's asylum process, and how low is the approval rate?")
+    assert unanswered(two_parts, "This approval rate is very low given the demand.") == ""  # one part is no figure
+
+
+def test_a_presupposing_question_answered_without_its_names_is_refused() -> None:
+    said = "In the remotest part of Chiapas, all checkpoints were manned by the Army or Navy."
+    assert "“Honduras”" in unanswered(_q("Why were the checkpoints near Honduras run by the Army?"), said)
+    assert unanswered(_q("Why were the checkpoints in Chiapas run by the Army?"), said) == ""
+    assert unanswered(_q("What do checkpoints near Honduras look for?"), said) == ""  # asks, does not presuppose
