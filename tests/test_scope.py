@@ -93,6 +93,9 @@ def test_unknown_names(question: str, unknown: list[str]) -> None:
     [
         ("How many migrants did Mexico deport in 2013?", "number"),
         ("What share of them were Honduran?", "number"),
+        ("What fee do smugglers charge for the ride?", "number"),  # a noun naming an amount
+        ("What is the annual budget of the task force?", "number"),
+        ("What is the role of the Army?", ""),
         ("When did the Zapatistas rise up?", "date"),
         ("Who heads the Citizen Power Police?", "name"),
         ("Which agencies run checkpoints?", "name"),
