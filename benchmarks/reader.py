@@ -1,8 +1,8 @@
 """The reader's cost, and the default answer's with and without it, in one run on the eval questions.
 
 Measures (medians over the questions, warm: models loaded, one question run first):
-* the reader alone on the top ``reader.passages`` hybrid hits of each question, per batch, int8 dynamic
-  quantisation of the same network for comparison, and fp32 on 5 hits (the issue's yardstick);
+* the reader alone on the top ``reader.passages`` hybrid hits and on 5 (the issue's yardstick), per batch, by
+  torch and by ONNX Runtime (``reader.backend``, the default), and torch's int8 dynamic quantisation;
 * ``Assistant.ask`` with the default generator, reader on, against reader off (the baseline).
 
     .venv/bin/python benchmarks/reader.py [--questions 60]
@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 
 from borderqa import Assistant, Settings
+from borderqa.assistant import default_reader
 from borderqa.evaluation import load_cases
 
 
@@ -39,21 +40,23 @@ def main() -> None:
     on = Assistant.from_settings()
     off = Assistant.from_settings(Settings.load(reader={"enabled": False}))
     assert on.reader is not None
-    reader = on.reader
+    onnx = on.reader
     k = on.settings.reader.passages
     hits = {q: [h.passage for h in on.search(q, k=k)] for q in questions}
-
-    rows = [(f"reader, {k} passages (fp32)", _median_ms(lambda q: reader.read(q, hits[q]), questions))]
+    five = {q: [h.passage for h in on.search(q, k=5)] for q in questions}
+    onnx.read(questions[0], hits[questions[0]])  # loads (and exports, once) before timing
+    torch_reader = default_reader(Settings.load(reader={"backend": "torch"}))
+    assert torch_reader is not None
+    rows = []
+    for name, reader in (("torch", torch_reader), (f"ONNX Runtime ({onnx.backend})", onnx)):  # type: ignore[attr-defined]
+        rows.append((f"reader, {k} passages, {name}", _median_ms(lambda q, r=reader: r.read(q, hits[q]), questions)))
+        rows.append((f"reader, 5 passages, {name}", _median_ms(lambda q, r=reader: r.read(q, five[q]), questions)))
     import torch
 
-    loaded = reader.load()  # type: ignore[attr-defined]
-    fp32 = loaded.net
-    loaded_q = torch.ao.quantization.quantize_dynamic(fp32, {torch.nn.Linear}, dtype=torch.qint8)
+    loaded = torch_reader.load()  # type: ignore[attr-defined]
+    loaded_q = torch.ao.quantization.quantize_dynamic(loaded.net, {torch.nn.Linear}, dtype=torch.qint8)
     object.__setattr__(loaded, "net", loaded_q)
-    rows.append((f"reader, {k} passages (int8 dynamic)", _median_ms(lambda q: reader.read(q, hits[q]), questions)))
-    five = {q: [h.passage for h in on.search(q, k=5)] for q in questions}
-    object.__setattr__(loaded, "net", fp32)
-    rows.append(("reader, 5 passages (fp32, the issue's yardstick)", _median_ms(lambda q: reader.read(q, five[q]), questions)))
+    rows.append((f"reader, {k} passages, torch int8 dynamic", _median_ms(lambda q: torch_reader.read(q, hits[q]), questions)))
 
     base = _median_ms(lambda q: off.ask(q), questions)
     with_reader = _median_ms(lambda q: on.ask(q), questions)

@@ -61,3 +61,15 @@ def test_a_cached_passage_is_served_while_another_request_embeds() -> None:
     embedder.release.set()
     worker.join(10)
     assert served
+
+
+def test_a_question_is_embedded_once_for_the_scorings_of_one_answer() -> None:
+    embedder = _Slow("never")
+    bank = SentenceBank(embedder)
+    first = bank.embed_question("How many Marines are in each station?")
+    calls = embedder.calls
+    again = bank.embed_question("How many Marines are in each station?")
+    assert again is first and embedder.calls == calls
+    assert bank.embed_question("Another question?") is not first and embedder.calls == calls + 1
+    assert np.allclose(first, embedder.embed_query("How many Marines are in each station?"))
+    assert not first.flags.writeable  # shared: nobody may change it in place

@@ -80,6 +80,9 @@ class ReaderSettings(_Group):
     # `borderqa reader calibrate` rows cut to 3) for 3/5 of the reader's time.
     passages: int = Field(default=3, ge=1, le=20)
     threads: int = Field(default=2, ge=1, le=64)
+    # "onnx": the network run by ONNX Runtime (reader/onnx.py: the same logits as torch, 1.5x sooner),
+    # exported once into ``embedding.onnx_dir``; "torch": torch only. An export that fails stays on torch.
+    backend: Literal["onnx", "torch"] = "onnx"
     # Verdict probability of the best passage under which the question is refused; 0 turns the reader's
     # refusals off, the default: on the public eval no reader trained here beat the word checks at a
     # false-refusal rate under 0.05 (reader/weights/CARD.md has the odd/even figures).

@@ -22,7 +22,7 @@ import json
 import logging
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,20 +55,46 @@ def _checked(model_path: Path, weights_sha256: str) -> bool:
         return False
 
 
-def exported_model(model: Any, cache_dir: Path, weights_sha256: str) -> Path:
-    """The ONNX export of ``model`` (a loaded SentenceTransformer) in ``cache_dir``, made if missing or unchecked."""
+def export_path(cache_dir: Path, stem: str, weights_sha256: str) -> Path:
+    """Where the export of a network with these weights goes: its name says the weights and torch's version."""
     import torch
 
-    path = cache_dir / f"all-MiniLM-L6-v2-{weights_sha256[:12]}-torch{torch.__version__.split('+')[0]}.onnx"
+    return cache_dir / f"{stem}-{weights_sha256[:12]}-torch{torch.__version__.split('+')[0]}.onnx"
+
+
+def traced(module: Any, sample: Mapping[str, Any], outputs: Sequence[str], axes: dict[str, dict[int, str]],
+           path: Path, weights_sha256: str, what: str) -> Path:
+    """``module`` exported to ``path`` by the TorchScript exporter on ``sample`` (its ``INPUTS``), with a
+    record of the file's sha256; an export already there and as recorded is kept. ``what`` names it in
+    messages ("the reader")."""
+    import torch
+
     if path.is_file() and _checked(path, weights_sha256):
         return path
     try:
         import onnx  # noqa: F401  (the exporter needs it)
     except ImportError as exc:
-        raise ModelError("exporting the embedding model needs the onnx package: run `make setup`") from exc
-    cache_dir.resolve().mkdir(parents=True, exist_ok=True)  # resolved: a symlink may name a folder yet to make
+        raise ModelError(f"exporting {what} needs the onnx package: run `make setup`") from exc
+    path.parent.resolve().mkdir(parents=True, exist_ok=True)  # resolved: a symlink may name a folder yet to make
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    log.info("exporting %s to %s (once)", what, path)
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the tracer's notes on transformers' Python-side branches
+        torch.onnx.export(
+            module, tuple(sample[n] for n in INPUTS), str(tmp), input_names=list(INPUTS), output_names=list(outputs),
+            dynamic_axes=axes, opset_version=17, dynamo=False,
+        )
+    record = {"weights_sha256": weights_sha256, "sha256": file_sha256(tmp), "torch": torch.__version__}
+    os.replace(tmp, path)
+    _record_path(path).write_text(json.dumps(record, indent=1), encoding="utf-8")
+    return path
+
+
+def exported_model(model: Any, cache_dir: Path, weights_sha256: str) -> Path:
+    """The ONNX export of ``model`` (a loaded SentenceTransformer) in ``cache_dir``, made if missing or unchecked."""
+    import torch
+
     bert = model[0].auto_model
-    tokenizer = model.tokenizer
 
     class Hidden(torch.nn.Module):
         def __init__(self) -> None:
@@ -79,20 +105,10 @@ def exported_model(model: Any, cache_dir: Path, weights_sha256: str) -> Path:
             out = self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
             return out.last_hidden_state
 
-    sample = tokenizer(list(PROBES[:2]), padding=True, return_tensors="pt")
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    sample = model.tokenizer(list(PROBES[:2]), padding=True, return_tensors="pt")
     axes = {n: {0: "batch", 1: "pieces"} for n in (*INPUTS, "last_hidden_state")}
-    log.info("exporting the embedding model to %s (once)", path)
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the tracer's notes on transformers' Python-side branches
-        torch.onnx.export(
-            Hidden().eval(), tuple(sample[n] for n in INPUTS), str(tmp), input_names=list(INPUTS),
-            output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17, dynamo=False,
-        )
-    record = {"weights_sha256": weights_sha256, "sha256": file_sha256(tmp), "torch": torch.__version__}
-    os.replace(tmp, path)
-    _record_path(path).write_text(json.dumps(record, indent=1), encoding="utf-8")
-    return path
+    path = export_path(cache_dir, "all-MiniLM-L6-v2", weights_sha256)
+    return traced(Hidden().eval(), sample, ["last_hidden_state"], axes, path, weights_sha256, "the embedding model")
 
 
 class OnnxEncoder:

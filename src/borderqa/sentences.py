@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
 from borderqa.embedding import Embedder, Vectors
 from borderqa.types import Passage
+
+QUESTIONS_KEPT = 256  # question vectors kept (SentenceBank.embed_question)
 
 # Words that end in a period without ending a sentence ("U.S. Border Patrol", "Gen. (R) José").
 _ABBREVIATIONS = {
@@ -52,6 +55,7 @@ class SentenceBank:
         self.embedder = embedder
         self._cache: dict[str, PassageSentences] = {}
         self._lock = threading.Lock()
+        self._questions: OrderedDict[str, Vectors] = OrderedDict()
 
     def get(self, passages: list[Passage]) -> list[PassageSentences]:
         # The lock guards the cache only: embedding runs outside it, so one request's new passages do not
@@ -67,6 +71,22 @@ class SentenceBank:
                     self._cache.setdefault(p.id, PassageSentences(sents, vectors[end - len(sents) : end]))
         with self._lock:
             return [self._cache[p.id] for p in passages]
+
+    def embed_question(self, text: str) -> Vectors:
+        """The question's vector, kept for the next ``QUESTIONS_KEPT`` questions: one answer scores sentences
+        against the same question 3-5 times (the reader's verdict, the context, the lead, the quotes)."""
+        with self._lock:
+            vector = self._questions.get(text)
+            if vector is not None:
+                self._questions.move_to_end(text)
+                return vector
+        fresh: Vectors = self.embed([text])[0]
+        fresh.setflags(write=False)  # shared by every caller
+        with self._lock:
+            self._questions[text] = fresh
+            while len(self._questions) > QUESTIONS_KEPT:
+                self._questions.popitem(last=False)
+        return fresh
 
     def embed(self, texts: list[str]) -> Vectors:
         if not texts:

@@ -80,7 +80,7 @@ class ExtractiveGenerator:
 
     def score_sentences(self, question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
         banks = self.bank.get(list(passages))
-        q_vec = self.bank.embed([question])[0]
+        q_vec = self.bank.embed_question(question)
         weights = self.terms.question_weights(question)
         kind = expected_kind(question)
         out = []
