@@ -86,7 +86,7 @@ def test_shipped_reader_with_its_verdict_orders_an_answering_passage_above_one_t
     from borderqa.query import Query
 
     a = Assistant.from_settings()
-    pipeline = a._pipeline("extractive")
+    pipeline = a.pipeline("extractive")
     answering, other = _pair(passages)
     q = "How many Marines does each naval station have?"
     yes, no = pipeline._read(Query.parse(q, q, a.terms), [answering, other])  # type: ignore[list-item]

@@ -305,7 +305,9 @@ class Assistant:
             built = self._generators.get(name or self.settings.answering.generator)
         return built is not None and bool(getattr(built, "loaded", True))
 
-    def _pipeline(self, generator: str | None, documents: Collection[str] | None = None) -> AnswerPipeline:
+    def pipeline(self, generator: str | None = None, documents: Collection[str] | None = None) -> AnswerPipeline:
+        """The answer pipeline this assistant runs (its stages are public for tools such as
+        ``borderqa reader calibrate``): ``generator`` by name (None: the configured one), over ``documents``."""
         from borderqa.answering.pipeline import AnswerPipeline
 
         retriever = self.retriever.scoped(self.check_documents(documents))
@@ -326,7 +328,7 @@ class Assistant:
         """A verified, cited answer; ``documents``: answer only from these document ids (default: all)."""
         start = time.perf_counter()
         question = self.check_question(question)
-        answer = self._with_provenance(self._pipeline(generator, documents).answer(question, list(history or ())))
+        answer = self._with_provenance(self.pipeline(generator, documents).answer(question, list(history or ())))
         answer.timings["total"] = time.perf_counter() - start
         return answer
 
@@ -337,7 +339,7 @@ class Assistant:
         """Text chunks as they are generated, then the final, verified ``Answer``."""
         start = time.perf_counter()
         question = self.check_question(question)
-        for item in self._pipeline(generator, documents).stream(question, list(history or ())):
+        for item in self.pipeline(generator, documents).stream(question, list(history or ())):
             if isinstance(item, Answer):
                 item = self._with_provenance(item)
                 item.timings["total"] = time.perf_counter() - start

@@ -50,7 +50,7 @@ class CaseRows:
 
 def collect(assistant: Assistant, cases: Sequence[Case], progress: Callable[[int, int], None] | None = None) -> list[CaseRows]:
     """The rows for every case (the reader must be on)."""
-    pipeline = assistant._pipeline(None)
+    pipeline = assistant.pipeline()
     if pipeline.reader is None:
         raise ValueError("the reader is off (reader.enabled): nothing to calibrate")
     pipeline.verdict = None  # raw readings: the features are computed here
