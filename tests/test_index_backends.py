@@ -141,3 +141,18 @@ def test_the_real_int8_graph_is_made_once_and_stays_close_to_torch(tmp_path: Pat
     stamp = int8[0].stat().st_mtime_ns
     again = SentenceTransformerEmbedder(EmbeddingSettings(index_backend="onnx-int8", onnx_dir=str(tmp_path))).for_indexing()
     assert isinstance(again, OnnxBulkEmbedder) and int8[0].stat().st_mtime_ns == stamp  # reused, not re-made
+
+
+@pytest.mark.slow
+def test_answer_sentences_are_embedded_by_the_fp32_export_whatever_the_index_uses(tmp_path: Path) -> None:
+    from borderqa.sentences import SentenceBank
+
+    embedder = SentenceTransformerEmbedder(EmbeddingSettings(index_backend="onnx-int8", onnx_dir=str(tmp_path)))
+    bank = SentenceBank(embedder)
+    sentences = bank.embedder
+    assert isinstance(sentences, OnnxBulkEmbedder) and sentences.vectors == "fp32"
+    assert embedder.for_sentences() is sentences and embedder.for_indexing() is not sentences  # each made once, kept
+    texts = ["Mexico's southern border runs 714 miles.", "Migrants ride the cargo train known as La Bestia."]
+    assert (bank.embed(texts) * embedder.embed_documents(texts)).sum(1).min() >= onnx_model.MIN_COSINE["fp32"]
+    torch_only = SentenceTransformerEmbedder(EmbeddingSettings(index_backend="torch"))
+    assert SentenceBank(torch_only).embedder is torch_only

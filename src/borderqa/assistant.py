@@ -235,6 +235,7 @@ class Assistant:
         return [
             ("Opening the report index", lambda: self.retriever),
             ("Loading the embedding model", lambda: self.search("warm up")),
+            ("Preparing the sentence scorer", lambda: self.bank.embed_question("warm up")),  # its ONNX session
             ("Counting the report's words", lambda: self.terms),
             *(
                 [("Loading the answer reader", lambda: reader.read("warm up", self.passages()[:1]))]

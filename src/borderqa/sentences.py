@@ -52,7 +52,8 @@ class SentenceBank:
     """Sentence splits and embeddings of passages, computed once per passage and kept."""
 
     def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
+        self._source = embedder
+        self._embedder: Embedder | None = None
         self._cache: dict[str, PassageSentences] = {}
         self._lock = threading.Lock()
         self._questions: OrderedDict[str, Vectors] = OrderedDict()
@@ -71,6 +72,15 @@ class SentenceBank:
                     self._cache.setdefault(p.id, PassageSentences(sents, vectors[end - len(sents) : end]))
         with self._lock:
             return [self._cache[p.id] for p in passages]
+
+    @property
+    def embedder(self) -> Embedder:
+        """The source embedder's ``for_sentences()`` (ONNX Runtime, the same vectors sooner) if it has one,
+        resolved on first use so that building a bank loads no model."""
+        if self._embedder is None:
+            make = getattr(self._source, "for_sentences", None)
+            self._embedder = make() if callable(make) else self._source
+        return self._embedder
 
     def embed_question(self, text: str) -> Vectors:
         """The question's vector, kept for the next ``QUESTIONS_KEPT`` questions: one answer scores sentences

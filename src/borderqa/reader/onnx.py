@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from borderqa.errors import ModelError
-from borderqa.onnx_model import INPUTS, export_path, traced
+from borderqa.onnx_model import INPUTS, export_path, session, traced
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +39,7 @@ class OnnxReaderNet:
     """Called like the torch network on a tokenized batch; returns (labels, start, end) logits as arrays."""
 
     def __init__(self, model_path: Path, threads: int = 2) -> None:
-        import onnxruntime as ort
-
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+        self._session = session(model_path, threads, spin=True)
 
     def __call__(self, **inputs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         feeds = {n: np.asarray(inputs[n], dtype=np.int64) for n in INPUTS}
