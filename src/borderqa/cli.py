@@ -79,10 +79,12 @@ def _progress_bar(desc: str, unit: str = "text") -> tuple[Callable[[int, int], N
     from tqdm import tqdm
 
     bar: dict[str, Any] = {}
+    started = time.time()
 
     def update(done: int, total: int) -> None:
-        if "bar" not in bar:
+        if "bar" not in bar:  # made at the first report, when the total is known ...
             bar["bar"] = tqdm(total=total, desc=desc, unit=unit, file=sys.stderr)
+            bar["bar"].start_t = started  # ... but timed from the start: else the first chunk shows millions/s
         bar["bar"].n = done
         bar["bar"].refresh()
 
