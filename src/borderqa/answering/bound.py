@@ -47,7 +47,8 @@ def unanswered(query: Query, answer: str) -> str:
     one_part = len(question_parts(query.text)) == 1  # "What is wrong with X, and how low is Y?" asks more
     if query.kind == "number" and one_part and not gives_figure(query.text, answer):
         phrase = query.focus[0]
-        return f"the passages closest to the question give no figure for {f'“{phrase}”' if phrase else 'it'}"
+        asked = f"for “{phrase}”" if phrase else "of what was asked"
+        return f"the passages closest to the question give no figure {asked}"
     if query.kind == "number" or presupposes(query.text):
         unbound = unbound_names(query.text, answer)
         if unbound:
