@@ -156,3 +156,12 @@ def test_answer_sentences_are_embedded_by_the_fp32_export_whatever_the_index_use
     assert (bank.embed(texts) * embedder.embed_documents(texts)).sum(1).min() >= onnx_model.MIN_COSINE["fp32"]
     torch_only = SentenceTransformerEmbedder(EmbeddingSettings(index_backend="torch"))
     assert SentenceBank(torch_only).embedder is torch_only
+
+
+def test_a_graph_onnx_runtime_cannot_load_is_a_model_error(tmp_path: Path) -> None:
+    from borderqa.errors import ModelError
+
+    bad = tmp_path / "broken.onnx"
+    bad.write_bytes(b"not a graph")
+    with pytest.raises(ModelError, match="cannot load broken.onnx"):
+        onnx_model.session(bad, 1)

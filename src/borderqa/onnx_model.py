@@ -189,7 +189,10 @@ def session(model_path: Path, threads: int, spin: bool = False) -> Any:
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
-    return ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+    try:
+        return ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime's own error types (a damaged or foreign graph): stay on torch
+        raise ModelError(f"ONNX Runtime cannot load {model_path.name}: {exc}") from exc
 
 
 class OnnxEncoder:

@@ -1,6 +1,6 @@
 """The reader network run by ONNX Runtime: the same logits as torch, about 1.5x sooner.
 
-On 2 cores, 5 passages (about 180 word pieces each) took torch 110-120 ms and ONNX Runtime 74-79 ms, the
+On 2 cores, 5 passages (about 180 word pieces each) took torch 138 ms and ONNX Runtime 84 ms (p50), the
 logits within 1e-5 (``benchmarks/reader.py``). ``exported_reader`` traces the loaded, hash-checked network
 with ``torch.onnx.export`` into the model cache folder, once per weights file, as
 ``reader-<weights sha>-torch<version>.onnx`` with a record of its own sha256 (onnx_model.py's scheme: a
