@@ -163,5 +163,5 @@ def test_a_graph_onnx_runtime_cannot_load_is_a_model_error(tmp_path: Path) -> No
 
     bad = tmp_path / "broken.onnx"
     bad.write_bytes(b"not a graph")
-    with pytest.raises(ModelError, match="cannot load broken.onnx"):
+    with pytest.raises(ModelError, match=r"cannot load broken\.onnx"):
         onnx_model.session(bad, 1)
