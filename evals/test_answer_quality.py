@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 THRESHOLDS = {"fact_accuracy": 0.90, "citation_precision": 0.95, "refusal_accuracy": 0.90}
 MAX_FALSE_REFUSALS = 0.05
 # Regression floors: just under what extractive reaches on the 471 cases (fact 0.828, precision 0.858, recall 0.906,
-# refusal 0.672 with the premise check and the answer checks of answering/bound.py; the 115 lookalike and false-premise cases added before
+# refusal 0.680 with the premise check and the answer checks of answering/bound.py; the 115 lookalike and false-premise cases added before
 # the reader was trained had pulled it down from 0.721 on the 356 older ones to 0.438), below the targets. A drop under a floor fails the suite; the
 # targets themselves are reported as xfail/xpass until they are reached (issue 8).
 FLOORS = {"fact_accuracy": 0.80, "citation_precision": 0.82, "citation_recall": 0.87, "refusal_accuracy": 0.64}

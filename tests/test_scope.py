@@ -250,6 +250,8 @@ def test_a_premise_the_top_passage_states_the_other_way_round_is_corrected() -> 
     found = conflict(fell, sentences, terms)
     assert found is not None and (found.asked, found.stated) == ("fall", "jumped") and found.sentence == sentences[0]
     assert conflict(_q("Why is Siglo XXI the smallest center in Latin America?"), sentences[::-1], terms) is not None
+    fewer = conflict(_q("Why did Mexico make fewer deportations in 2013?"), sentences, terms)  # a comparative
+    assert fewer is not None and (fewer.asked, fewer.stated) == ("fewer", "jumped")
     assert conflict(_q("Why did Mexico's deportations jump in 2013?"), sentences, terms) is None  # the same direction
     assert conflict(_q("How many deportations fell in 2013?"), sentences, terms) is None  # asks, does not presuppose
     assert conflict(_q("Why did arrests of smugglers fall?"), sentences, terms) is None  # about something else

@@ -31,7 +31,7 @@ SCALES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
         _ends_of("increase increased increases increasing rise rose risen rising grow grew grown growing growth jump jumped "
                   "surge surged double doubled triple tripled quadrupled climb climbed soar soared expand expanded"),
         _ends_of("decrease decreased decreases decreasing fall fell fallen falling drop dropped dropping decline declined "
-                  "declining shrink shrank shrunk halve halved plunge plunged"),
+                  "declining shrink shrank shrunk halve halved plunge plunged fewer"),
     ),
     "size": (_ends_of("largest biggest greatest highest"), _ends_of("smallest fewest lowest")),
     "danger": (_ends_of("safest safer calm calmest tranquil peaceful"),
