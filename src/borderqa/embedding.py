@@ -155,7 +155,7 @@ class SentenceTransformerEmbedder:
         self._settings = settings
         self._model: Any = None
         self._lock = threading.Lock()
-        self._bulk: dict[str, Embedder] = {}  # ONNX Runtime embedders by precision and use (or self: torch)
+        self._bulk: dict[tuple[Precision, bool], Embedder] = {}  # ONNX Runtime embedders by (precision, spin), or self
         self._bulk_lock = threading.Lock()  # one export at a time
 
     @property
@@ -195,14 +195,13 @@ class SentenceTransformerEmbedder:
         whatever precision the index uses; this one when ``index_backend`` is "torch"."""
         if self._settings.index_backend == "torch":
             return self
-        return self._onnx("fp32", "sentences")
+        return self._onnx("fp32", spin=False)  # small batches between torch's steps (onnx_model.session)
 
-    def _onnx(self, precision: Precision, use: str = "index") -> Embedder:
+    def _onnx(self, precision: Precision, spin: bool = True) -> Embedder:
         with self._bulk_lock:
-            key = f"{precision}-{use}"
-            if key not in self._bulk:
-                self._bulk[key] = self._make_onnx(precision, spin=use == "index")
-            return self._bulk[key]
+            if (precision, spin) not in self._bulk:
+                self._bulk[precision, spin] = self._make_onnx(precision, spin)
+            return self._bulk[precision, spin]
 
     def _make_onnx(self, precision: Precision, spin: bool) -> Embedder:
         from borderqa import onnx_model

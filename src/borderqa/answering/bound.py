@@ -44,8 +44,8 @@ def gives_figure(question: str, answer: str) -> bool:
 
 def unanswered(query: Query, answer: str) -> str:
     """Why ``answer`` does not answer ``query`` (completing "The report does not say: ..."), or ""."""
-    one_part = len(question_parts(query.text)) == 1  # "What is wrong with X, and how low is Y?" asks more
-    if query.kind == "number" and one_part and not gives_figure(query.text, answer):
+    # one part only: "What is wrong with X, and how low is Y?" asks more than a figure
+    if query.kind == "number" and len(question_parts(query.text)) == 1 and not gives_figure(query.text, answer):
         phrase = query.focus[0]
         asked = f"for “{phrase}”" if phrase else "of what was asked"
         return f"the passages closest to the question give no figure {asked}"

@@ -135,7 +135,6 @@ class ExtractiveGenerator:
         quotes = quotes[: max(self.settings.max_sentences - len(leads), 1)]
         return " ".join([f"{t} [{i + 1}]" for i, t in leads] + [f"{q} [{top + 1}]" for q in quotes])
 
-
     def _prose_answer(self, scored: list[ScoredSentence], passages: Sequence[Passage]) -> str:
         chosen = self._chosen(scored, passages)
         return " ".join(f"{s.text} [{s.passage + 1}]" for s in chosen)
