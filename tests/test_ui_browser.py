@@ -138,6 +138,8 @@ def test_a_staff_members_session(ui: tuple[str, Path], tmp_path: Path) -> None:
             # Feedback: thumbs up and a comment; then reload and find it stored.
             reply.locator('[data-testid="stFeedbackButton"]').first.click()
             expect(reply.get_by_text("Feedback saved (helpful)")).to_be_visible(timeout=WAIT_MS)
+            # the rerun after the click may show the old message beside the new one for a moment
+            expect(reply.get_by_text("Add a comment")).to_have_count(1, timeout=WAIT_MS)
             reply.get_by_text("Add a comment").click()
             reply.locator("textarea").fill("Right figure — «checked» 👍🏽")
             reply.get_by_role("button", name="Send feedback").click()
