@@ -267,3 +267,19 @@ def test_openai_generator_on_a_closed_port_fails_fast() -> None:
         with pytest.raises(GeneratorError, match=re.escape(base)):
             call()
         assert time.monotonic() - started < 10
+
+
+@pytest.mark.slow
+@pytest.mark.llm
+def test_local_premise_check_tells_a_borne_out_premise_from_a_false_one(local: LlamaCppGenerator) -> None:
+    from borderqa.answering.assumption import LocalPremiseJudge
+    from borderqa.config import AnsweringSettings
+
+    judge = LocalPremiseJudge(local)
+    question = "Why did the Avalon ferry stop running in 2011?"
+    borne_out = judge.margin(question, ["The Avalon ferry stopped running in 2011 because its owner went bankrupt."])
+    false = judge.margin(question, ["The Avalon ferry has run every day since 1998, and added a second boat in 2011."])
+    assert borne_out is not None and false is not None
+    threshold = AnsweringSettings().premise_min_margin
+    assert false < threshold <= borne_out, (false, borne_out)
+    assert "714" in local.generate(BORDER_QUESTION, PASSAGES)  # the shared context still answers afterwards

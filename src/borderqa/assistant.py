@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from borderqa.answering.assumption import LocalPremiseJudge, PremiseJudge, YesNoScorer
 from borderqa.answering.base import Generator
 from borderqa.answering.verdict import VerdictModel
 from borderqa.chunking import CHUNKER_VERSION, split_corpus, split_passages
@@ -102,6 +103,7 @@ class Assistant:
         self._factories = generators if generators is not None else default_generator_factories(settings, self.bank, lambda: self.terms)
         self._terms: TermWeights | None = None
         self._verdict: VerdictModel | None = None
+        self._premise_judge: PremiseJudge | None = None
         self._generators: dict[str, Generator] = {}
         self._retriever: Retriever | None = None
         self._provenance: Provenance | None = None
@@ -243,7 +245,13 @@ class Assistant:
                 else []
             ),
             (f"Preparing the {self.settings.answering.generator} generator", self._warm_generator),
+            *([("Preparing the premise check", self._warm_premise_judge)] if self.premise_judge is not None else []),
         ]
+
+    def _warm_premise_judge(self) -> None:
+        judge = self.premise_judge  # loads the local model and reads the check's fixed instruction once
+        if judge is not None:
+            judge.margin("Why warm up?", ["Warming up."])
 
     def _warm_generator(self) -> None:
         load = getattr(self.generator(), "load", None)  # a language model's weights (llama.cpp: ~2 s)
@@ -306,6 +314,20 @@ class Assistant:
             built = self._generators.get(name or self.settings.answering.generator)
         return built is not None and bool(getattr(built, "loaded", True))
 
+    @property
+    def premise_judge(self) -> PremiseJudge | None:
+        """The premise check on the local model (``answering.premise_check``), sharing the local generator's
+        loaded model; None when it is off or no local model is configured."""
+        if self.settings.answering.premise_check == "off" or "local" not in self._factories:
+            return None
+        with self._lock:
+            if self._premise_judge is None:
+                model = self.generator("local")
+                if not isinstance(model, YesNoScorer):
+                    return None
+                self._premise_judge = LocalPremiseJudge(model)
+            return self._premise_judge
+
     def pipeline(self, generator: str | None = None, documents: Collection[str] | None = None) -> AnswerPipeline:
         """The answer pipeline this assistant runs (its stages are public for tools such as
         ``borderqa reader calibrate``): ``generator`` by name (None: the configured one), over ``documents``."""
@@ -313,7 +335,7 @@ class Assistant:
 
         retriever = self.retriever.scoped(self.check_documents(documents))
         return AnswerPipeline(retriever, self.bank, self.generator(generator), self.settings.answering, self.terms,
-                              self.reader, self.settings.reader, self.verdict)
+                              self.reader, self.settings.reader, self.verdict, self.premise_judge)
 
     def _with_provenance(self, answer: Answer) -> Answer:
         """Citations with their document's title and, for report passages, what their sources say."""

@@ -74,6 +74,12 @@ class AnsweringSettings(_Group):
     # Extractive score of the best sentence under which a question counts as unanswered (answering/scope.py);
     # calibrated on the eval suite: odd case ids to choose, even ids to check.
     min_support: float = Field(default=0.6, ge=0, le=2)
+    # The premise check (answering/assumption.py): for a question that assumes something ("Why did X ...?"),
+    # the local model reads the answer's sentences; "off" skips it (and never loads the local model for it).
+    premise_check: Literal["local", "off"] = "local"
+    # logit(Yes) - logit(No) under which the answer becomes "the report does not support the question's
+    # premise"; chosen on the eval's odd ids, checked on the even ids (benchmarks/premise_check.py).
+    premise_min_margin: float = Field(default=1.0, ge=-20, le=20)
 
 
 class ReaderSettings(_Group):

@@ -160,6 +160,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     status: AnswerStatus = "answered"
     lead: str = ""  # the direct answer: one sentence with its markers ("Each station has 54 or 108 Marines [1].")
-    reason: str = ""  # why the report does not answer (status "not_in_report"), completing "The report does not say: ..."
+    reason: str = ""  # why the report does not answer (status "not_in_report"), completing "The report does not say: ...";
+    # for "false_premise", why the premise is doubted
     confidence: float | None = None  # the reader's probability that the cited passage answers the question
     span: str = ""  # the answer words, verbatim from the first cited passage ("" when none was found)

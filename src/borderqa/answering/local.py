@@ -184,20 +184,48 @@ class LlamaCppGenerator:
         """Tokens the model reads for ``messages`` (its chat template applied), loading it if needed."""
         with self._lock:
             llm = self._load()
-            template = llm.metadata.get("tokenizer.chat_template")
-            if template:
-                from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+            return len(llm.tokenize(self._prompt(llm, messages).encode("utf-8"), add_bos=False, special=True))
 
-                formatter = Jinja2ChatFormatter(
-                    template=template,
-                    eos_token=llm.detokenize([llm.token_eos()]).decode("utf-8", "ignore"),
-                    bos_token=llm.detokenize([llm.token_bos()]).decode("utf-8", "ignore"),
-                    add_generation_prompt=True,
-                )
-                prompt = formatter(messages=cast(Any, messages)).prompt
-            else:
-                prompt = "\n".join(m["content"] for m in messages)
-            return len(llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True))
+    def yes_no_margin(self, messages: Messages) -> float:
+        """logit("Yes") - logit("No") for the first token of the reply to ``messages``: a graded yes/no
+        without sampling. The prompt's prefix evaluated last time (instruction, examples) is reused."""
+        with self._lock:
+            llm = self._load()
+            tokens = llm.tokenize(self._prompt(llm, messages).encode("utf-8"), add_bos=False, special=True)
+            yes, no = (llm.tokenize(w, add_bos=False)[0] for w in (b"Yes", b"No"))
+            started = time.perf_counter()
+            try:
+                import numpy as np
+                from llama_cpp import llama_get_logits
+
+                kept = 0  # llama.cpp keeps the evaluated tokens: evaluate only what differs
+                for old, new in zip(llm.input_ids[: llm.n_tokens], tokens[:-1], strict=False):
+                    if old != new:
+                        break
+                    kept += 1
+                llm.n_tokens = kept
+                llm.eval(tokens[kept:])
+                logits = np.ctypeslib.as_array(llama_get_logits(llm.ctx), shape=(llm.n_vocab(),))
+            except (ValueError, RuntimeError) as exc:
+                raise GeneratorError(f"the local model failed: {exc}") from exc
+            logger.debug("yes/no: %d new prompt tokens in %.2f s", len(tokens) - kept, time.perf_counter() - started)
+            return float(logits[yes] - logits[no])
+
+    @staticmethod
+    def _prompt(llm: Llama, messages: Messages) -> str:
+        """``messages`` as the model reads them: its chat template, ready for the assistant's turn."""
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            return "\n".join(m["content"] for m in messages)
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        formatter = Jinja2ChatFormatter(
+            template=template,
+            eos_token=llm.detokenize([llm.token_eos()]).decode("utf-8", "ignore"),
+            bos_token=llm.detokenize([llm.token_bos()]).decode("utf-8", "ignore"),
+            add_generation_prompt=True,
+        )
+        return formatter(messages=cast(Any, messages)).prompt
 
     def _complete(self, messages: Messages, max_tokens: int) -> Iterator[str]:
         with self._lock:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+from borderqa.answering.assumption import PremiseJudge
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
 from borderqa.answering.bound import unanswered
 from borderqa.answering.extractive import ExtractiveGenerator, is_list_question, sentence_at
@@ -26,6 +27,7 @@ from borderqa.conversation import is_followup, standalone_question
 from borderqa.errors import GeneratorError
 from borderqa.lexical import STOP_WORDS, tokenize
 from borderqa.query import Query
+from borderqa.reader.perturb import presupposes
 from borderqa.reader.reading import Reader, Reading
 from borderqa.retrieval import Retriever
 from borderqa.sentences import SentenceBank
@@ -33,6 +35,7 @@ from borderqa.terms import TermWeights
 from borderqa.types import Answer, Citation, Hit, Passage, Sentence, Turn
 
 PREMISE_LEAD = "The report does not support the question's premise."
+PREMISE_DOUBTED = "its closest sentences, quoted below, do not bear out what the question assumes"
 _OPENING_LOWER = {"the", "a", "an", "in", "on", "at", "since", "between", "during", "most", "many", "some", "this", "these", "there", "it", "of", "as", "for", "while", "although", "mexico's"}
 
 
@@ -116,8 +119,10 @@ class AnswerPipeline:
         reader: Reader | None = None,
         reader_settings: ReaderSettings | None = None,
         verdict: VerdictModel | None = None,
+        premise_judge: PremiseJudge | None = None,
     ) -> None:
         self.reader = reader
+        self.premise_judge = premise_judge
         self.verdict = verdict
         self.reader_settings = reader_settings or ReaderSettings()
         self.retriever = retriever
@@ -281,6 +286,8 @@ class AnswerPipeline:
         gap = unanswered(prep.query, " ".join(v[0].text for v in kept)) if prep.query else ""
         if gap:  # the sentences found do not give what was asked (bound.py)
             return self._refusal(replace(prep, reason=gap))
+        if self._premise_doubted(prep, [v[0].text for v in kept]):
+            return self._premise_corrected(kept, prep, PREMISE_DOUBTED)
         sentences, citations = renumber(verified, prep.passages)
         text = render(sentences)
         if prep.query is not None and prep.query.time_sensitive:
@@ -304,7 +311,18 @@ class AnswerPipeline:
             span=self._span(prep, lead),
         )
 
-    def _premise_corrected(self, verified: list[tuple[Sentence, list[tuple[int, str]]]], prep: _Prepared) -> Answer:
+    def _premise_doubted(self, prep: _Prepared, sentences: Sequence[str]) -> bool:
+        """Whether the premise check (assumption.py) finds that the answer's sentences do not bear out what
+        a question that assumes something assumes."""
+        if self.premise_judge is None or not presupposes(prep.standalone):
+            return False
+        started = time.perf_counter()
+        margin = self.premise_judge.margin(prep.standalone, sentences)
+        prep.timings["premise_check"] = time.perf_counter() - started
+        return margin is not None and margin < self.settings.premise_min_margin
+
+    def _premise_corrected(self, verified: list[tuple[Sentence, list[tuple[int, str]]]], prep: _Prepared,
+                           reason: str = "") -> Answer:
         """The model found the question's premise contradicted: say so, then what the report says instead.
 
         Not an answer to the question as asked (``answerable`` is false), but every correcting sentence is
@@ -326,6 +344,7 @@ class AnswerPipeline:
             timings=dict(prep.timings),
             status="false_premise",
             lead=PREMISE_LEAD,
+            reason=reason,
         )
 
     def _premise_from_reading(self, prep: _Prepared, reading: Reading) -> Answer | None:
