@@ -13,7 +13,7 @@ from borderqa.answering.extractive import ExtractiveGenerator
 from borderqa.answering.pipeline import PREMISE_DOUBTED, PREMISE_LEAD, AnswerPipeline, _Prepared
 from borderqa.config import AnsweringSettings, Settings
 from borderqa.embedding import FakeEmbedder
-from borderqa.errors import ModelError
+from borderqa.errors import GeneratorError, ModelError
 from borderqa.sentences import SentenceBank
 from borderqa.terms import TermWeights
 from borderqa.types import Passage
@@ -101,6 +101,15 @@ def test_a_model_that_cannot_load_turns_the_check_off_once() -> None:
     assert judge.margin("Why X?", ["X happened."]) is None
     assert judge.margin("Why X?", ["X happened."]) is None
     assert model.calls == 1 and "not installed" in judge.failed
+
+
+def test_a_prompt_the_model_fails_on_skips_only_that_answer() -> None:
+    model = _Model(error=GeneratorError("the prompt has 5000 tokens, more than the model's context (4096)"))
+    judge = LocalPremiseJudge(model)
+    assert judge.margin("Why X?", ["X happened."]) is None
+    model.error = None
+    assert judge.margin("Why X?", ["X happened."]) == 0.0
+    assert model.calls == 2 and not judge.failed
 
 
 def test_the_local_judge_passes_the_margin_and_skips_empty_text() -> None:

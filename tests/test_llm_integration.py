@@ -283,3 +283,13 @@ def test_local_premise_check_tells_a_borne_out_premise_from_a_false_one(local: L
     threshold = AnsweringSettings().premise_min_margin
     assert false < threshold <= borne_out, (false, borne_out)
     assert "714" in local.generate(BORDER_QUESTION, PASSAGES)  # the shared context still answers afterwards
+
+
+@pytest.mark.slow
+@pytest.mark.llm
+def test_local_yes_no_refuses_a_prompt_longer_than_its_context(local: LlamaCppGenerator) -> None:
+    from borderqa.answering.assumption import premise_messages
+
+    with pytest.raises(GeneratorError, match="context"):
+        local.yes_no_margin(premise_messages("Why X? " + "word " * 5000, "X happened."))
+    assert "714" in local.generate(BORDER_QUESTION, PASSAGES)

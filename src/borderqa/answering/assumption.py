@@ -21,11 +21,10 @@ import logging
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from borderqa.errors import BorderQAError
+from borderqa.answering.local import Messages
+from borderqa.errors import GeneratorError, ModelError
 
 log = logging.getLogger(__name__)
-
-Messages = list[dict[str, str]]
 
 SYSTEM = (
     "A question often assumes something: 'Why did X happen?' assumes that X happened. Read the text from a "
@@ -76,7 +75,8 @@ class PremiseJudge(Protocol):
 
 
 class LocalPremiseJudge:
-    """The premise check on a local model; a model that cannot load turns the check off (logged once)."""
+    """The premise check on a local model: a model that cannot load turns the check off (logged once); a
+    prompt it fails on (too long for its context) leaves that one answer unchecked."""
 
     def __init__(self, model: YesNoScorer, max_chars: int = 1500) -> None:
         self.model = model
@@ -91,7 +91,9 @@ class LocalPremiseJudge:
             return None
         try:
             return self.model.yes_no_margin(premise_messages(question, text))
-        except BorderQAError as exc:
+        except ModelError as exc:
             self.failed = str(exc)
             log.warning("premise check off: %s", exc)
-            return None
+        except GeneratorError as exc:
+            log.warning("premise check skipped for %r: %s", question[:80], exc)
+        return None

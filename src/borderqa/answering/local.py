@@ -192,6 +192,8 @@ class LlamaCppGenerator:
         with self._lock:
             llm = self._load()
             tokens = llm.tokenize(self._prompt(llm, messages).encode("utf-8"), add_bos=False, special=True)
+            if len(tokens) >= llm.n_ctx():
+                raise GeneratorError(f"the prompt has {len(tokens)} tokens, more than the model's context ({llm.n_ctx()})")
             yes, no = (llm.tokenize(w, add_bos=False)[0] for w in (b"Yes", b"No"))
             started = time.perf_counter()
             try:
