@@ -35,7 +35,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("evals/reports/premise-check.jsonl"))
     args = ap.parse_args()
     assistant = Assistant.from_settings(Settings.load(answering={"premise_check": "off"}))
-    judge = Assistant.from_settings().premise_judge
+    judge = Assistant.from_settings(Settings.load(answering={"premise_check": "local"})).premise_judge
     assert isinstance(judge, LocalPremiseJudge), "the premise check needs the local model (make setup)"
     judge.margin("Why warm up?", ["Warming up."])
     rows = []

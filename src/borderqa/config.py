@@ -75,8 +75,10 @@ class AnsweringSettings(_Group):
     # calibrated on the eval suite: odd case ids to choose, even ids to check.
     min_support: float = Field(default=0.6, ge=0, le=2)
     # The premise check (answering/assumption.py): for a question that assumes something ("Why did X ...?"),
-    # the local model reads the answer's sentences; "off" skips it (and never loads the local model for it).
-    premise_check: Literal["local", "off"] = "local"
+    # the local model reads the answer's sentences. Off by default: at the threshold chosen on the eval's odd
+    # ids it lifted refusal accuracy 0.680 -> 0.789 (false premises 0.487 -> 0.846) but false refusals
+    # 0.044 -> 0.052, over the 0.05 limit; "local" turns it on (and loads the local model at warm-up).
+    premise_check: Literal["local", "off"] = "off"
     # logit(Yes) - logit(No) under which the answer becomes "the report does not support the question's
     # premise"; chosen on the eval's odd ids, checked on the even ids (benchmarks/premise_check.py).
     premise_min_margin: float = Field(default=1.0, ge=-20, le=20)
