@@ -7,7 +7,7 @@ import random
 
 from borderqa.answering.compose import clause_with
 from borderqa.answering.parts import question_parts
-from borderqa.answering.pipeline import rerank
+from borderqa.answering.pipeline import frame_in_time, rerank
 from borderqa.answering.verdict import FEATURES, VerdictModel, auc, fit
 from borderqa.reader.reading import Reading
 from borderqa.reader.templates import TemplateWriter, sentence_questions
@@ -73,3 +73,9 @@ def test_rerank_moves_a_hit_first_only_when_the_reader_prefers_it_by_the_margin(
     kept, _ = rerank(hits, readings, margin=0.8)  # 0.9 - 0.2 < 0.8: retrieval's order stays
     assert [h.passage.id for h in kept] == ["r:p0", "r:p1", "r:p2", "r:p3"]
     assert rerank(hits, [], margin=0.5)[0] == hits
+
+
+def test_framing_in_time_lowers_only_an_ordinary_first_word() -> None:
+    assert frame_in_time("The station is complete [1].") == "As of the report (June 2014), the station is complete [1]."
+    said = "Mexico's southern border is far more tranquil [1]."
+    assert frame_in_time(said) == f"As of the report (June 2014), {said}"  # a name keeps its capital

@@ -38,6 +38,13 @@ def test_gives_figure(question: str, answer: str, gives: bool) -> None:
     assert gives_figure(question, answer) is gives
 
 
+def test_several_is_no_exact_figure() -> None:
+    said = "The force overlaps with others at several levels."
+    assert gives_figure("How many officers are in the force?", said)  # an answer may say "several"
+    assert not gives_figure("How many officers are in the force?", said, exact=True)  # a lead should say how many
+    assert gives_figure("What share of the officers patrol the border?", "Around half patrol the border.", exact=True)
+
+
 def test_a_number_question_answered_without_a_figure_is_refused_with_what_is_missing() -> None:
     reason = unanswered(_q("How much did the new airport cost to build?"), "A new airport opened in Palenque on February 14.")
     assert "give no figure" in reason

@@ -69,3 +69,17 @@ def test_the_readers_sentence_leads_when_given() -> None:
     said = "Most were Honduran."
     answer = _generator().lead_answer("Where were most deported migrants from?", [DEPORT], span_sentence=said)
     assert answer.startswith(f"{said} [1]")
+
+
+POLICE = _p(20, "An example in Chiapas is the state Border Police force, whose duties overlap with other forces at several "
+                "levels of government. The governor created the 135-member Border Police in 2011. News reports say it grew.")
+
+
+def test_a_how_many_answer_leads_with_the_sentence_that_gives_the_figure() -> None:
+    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([*ALL, POLICE]))
+    question = "How many officers are in the Chiapas Border Police force?"
+    best = generator.score_sentences(question, [POLICE])[0].text
+    assert "several" in best  # the scorer alone would lead with the sentence that gives no figure
+    answer = generator.lead_answer(question, [POLICE])
+    assert answer.startswith("The governor created the 135-member Border Police in 2011. [1]")
+    assert "several levels" in answer  # still quoted after the lead

@@ -25,6 +25,7 @@ FRAME_NAMES = frozenset({"Mexico", "the United States", "Central America"})
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 # Dates: a year, a day of a month ("February 14", "14 February"); not figures for "how many / how much".
 _DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}\b", re.IGNORECASE)
+_VAGUE = re.compile(r"\bseveral\b", re.IGNORECASE)
 _ASKS_TIME = re.compile(r"\bhow (long|old|often)\b|\bsince when\b", re.IGNORECASE)
 
 
@@ -36,10 +37,11 @@ def unbound_names(question: str, answer: str) -> list[str]:
             if fam.forms[0] not in FRAME_NAMES and not fam.present(folded)]
 
 
-def gives_figure(question: str, answer: str) -> bool:
-    """Whether ``answer`` holds a figure that ``question`` does not (a date only for a time question)."""
+def gives_figure(question: str, answer: str, exact: bool = False) -> bool:
+    """Whether ``answer`` holds a figure that ``question`` does not (a date only for a time question);
+    ``exact``: "several" is not one (an answer may say "several", its lead should say how many)."""
     text = answer if _ASKS_TIME.search(question) else _DATE.sub(" ", answer)
-    return offers_kind("number", question, text)
+    return offers_kind("number", question, _VAGUE.sub(" ", text) if exact else text)
 
 
 def unanswered(query: Query, answer: str) -> str:

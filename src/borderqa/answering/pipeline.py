@@ -36,7 +36,7 @@ from borderqa.types import Answer, Citation, Hit, Passage, Sentence, Turn
 
 PREMISE_LEAD = "The report does not support the question's premise."
 PREMISE_DOUBTED = "its closest sentences, quoted below, do not bear out what the question assumes"
-_OPENING_LOWER = {"the", "a", "an", "in", "on", "at", "since", "between", "during", "most", "many", "some", "this", "these", "there", "it", "of", "as", "for", "while", "although", "mexico's"}
+_OPENING_LOWER = {"the", "a", "an", "in", "on", "at", "since", "between", "during", "most", "many", "some", "this", "these", "there", "it", "of", "as", "for", "while", "although"}
 
 
 @dataclass
