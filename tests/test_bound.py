@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from borderqa.answering.bound import gives_figure, unanswered, unbound_names
+from borderqa.answering.bound import gives_figure, missing_unit, unanswered, unbound_names
 from borderqa.query import Query
 from borderqa.terms import TermWeights
 
@@ -58,3 +58,36 @@ def test_a_presupposing_question_answered_without_its_names_is_refused() -> None
     assert "“Honduras”" in unanswered(_q("Why were the checkpoints near Honduras run by the Army?"), said)
     assert unanswered(_q("Why were the checkpoints in Chiapas run by the Army?"), said) == ""
     assert unanswered(_q("What do checkpoints near Honduras look for?"), said) == ""  # asks, does not presuppose
+
+
+@pytest.mark.parametrize(
+    ("answer", "refused"),
+    [
+        ("As of mid-2014, the Customs station at Huixtla, about 25 miles from Tapachula, is complete.", True),
+        ("The Customs station at Huixtla cost US$12 million.", False),
+        ("The station cost 40 million pesos.", False),
+        ("Mexico issues the cards at no charge.", False),
+    ],
+)
+def test_a_question_about_money_needs_an_amount(answer: str, refused: bool) -> None:
+    reason = unanswered(_q("How much did the Huixtla customs station cost to build?"), answer)
+    assert (reason == "the passages closest to the question give no amount of money") is refused
+
+
+def test_a_figure_question_not_about_money_needs_no_amount() -> None:
+    assert unanswered(_q("How much cocaine did Mexico seize in 2013?"), "Mexico seized 3.7 tons in 2013.") == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "unit"),
+    [
+        ("How far is Arriaga from Tapachula?", "Arriaga is 150 miles to the northwest.", ""),
+        ("How far is Arriaga from Tapachula?", "The walk might take two weeks.", "distance"),
+        ("How long does the walk to Arriaga take?", "Arriaga is 150 miles to the northwest.", "length of time"),
+        ("How long does the walk to Arriaga take?", "The walk might take two weeks.", ""),
+        ("How long is the walkway at El Ceibo?", "The walkway is 100 yards long.", ""),  # a length, not a time
+        ("What fee do smugglers charge?", "Their fees can exceed US$8,000.", ""),
+    ],
+)
+def test_the_unit_asked_for(question: str, answer: str, unit: str) -> None:
+    assert missing_unit(question, answer) == unit

@@ -83,3 +83,15 @@ def test_a_how_many_answer_leads_with_the_sentence_that_gives_the_figure() -> No
     answer = generator.lead_answer(question, [POLICE])
     assert answer.startswith("The governor created the 135-member Border Police in 2011. [1]")
     assert "several levels" in answer  # still quoted after the lead
+
+
+WALK = _p(21, "Migrants arriving in Tapachula must walk to Arriaga, 150 miles to the northwest. This journey might take "
+              "a migrant two weeks on foot. The route is dangerous.")
+
+
+def test_a_how_long_answer_leads_with_the_duration_not_the_distance() -> None:
+    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([*ALL, WALK]))
+    question = "How long does the walk from Tapachula to Arriaga take a migrant?"
+    if "two weeks" in generator.score_sentences(question, [WALK])[0].text:
+        raise AssertionError("the scorer already leads with the duration: the test would not test the reordering")
+    assert generator.lead_answer(question, [WALK]).startswith("This journey might take a migrant two weeks on foot.")

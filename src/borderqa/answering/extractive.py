@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from borderqa.answering.bound import gives_figure
+from borderqa.answering.bound import gives_figure, missing_unit
 from borderqa.answering.questions import expected_kind, offers_kind
 from borderqa.config import AnsweringSettings
 from borderqa.lexical import tokenize
@@ -74,16 +74,20 @@ def is_list_question(question: str) -> bool:
 def _figure_first(question: str, leads: list[tuple[int, str]], quotes: list[str],
                   order: Sequence[str]) -> tuple[list[tuple[int, str]], list[str]]:
     """For a "how many / how much" question whose lead gives no figure ("the Border Police, whose duties
-    overlap with other forces at several levels"), the first quote that does leads instead ("the
-    135-member Border Police"); the sentences shown stay the same, so the figure check (bound.py) sees
-    what it saw. Measured on the eval's answerable cases (all written before): the lead states the fact
-    in 126 -> 127 of 172 odd ids and 114 -> 115 of 171 even ids, no lead lost, no other metric moved
+    overlap with other forces at several levels"), or not in the unit asked ("150 miles" for "how long
+    does the walk take"), the first quote that does leads instead ("the 135-member Border Police", "two
+    weeks on foot"); the sentences shown stay the same, so the figure check (bound.py) sees what it saw.
+    Measured on the eval's answerable cases (all written before): the lead states the fact in 126 -> 128
+    of 172 odd ids and 114 -> 115 of 171 even ids, no lead lost, no other metric moved
     (pulling in a figure sentence not already shown gained 5 but let two "how much" questions the report
     does not answer through the figure check on "one" and "several dozen")."""
     (at, lead), = leads
-    if expected_kind(question) != "number" or gives_figure(question, lead, exact=True):
+    def states(sentence: str) -> bool:
+        return gives_figure(question, sentence, exact=True) and not missing_unit(question, sentence)
+
+    if expected_kind(question) != "number" or states(lead):
         return leads, quotes
-    better = next((q for q in quotes if gives_figure(question, q, exact=True)), None)
+    better = next((q for q in quotes if states(q)), None)
     if better is None:
         return leads, quotes
     return [(at, better)], sorted([lead, *(q for q in quotes if q != better)], key=order.index)
