@@ -32,6 +32,7 @@ def test_a_figure_answered_without_the_name_it_was_asked_for_is_not_an_answer() 
         ("How many checkpoints did WOLA count?", "We counted eleven checkpoints.", True),  # a number word
         ("How long has SEMAR been building them?", "SEMAR has been building them since 2010.", True),  # a time question
         ("What fee do smugglers charge?", "Smugglers charge a steep fee.", False),
+        ("How many soldiers will Task Force Chortí have?", "It will launch in the second half of 2014.", False),  # a date
     ],
 )
 def test_gives_figure(question: str, answer: str, gives: bool) -> None:

@@ -95,6 +95,8 @@ def test_unknown_names(question: str, unknown: list[str]) -> None:
         ("What share of them were Honduran?", "number"),
         ("What fee do smugglers charge for the ride?", "number"),  # a noun naming an amount
         ("What is the annual budget of the task force?", "number"),
+        ("What is Tabasco's homicide rate per 100,000 residents?", "number"),  # a possessive before the noun
+        ("What is the approval rate for refugee requests?", "number"),
         ("What is the role of the Army?", ""),
         ("When did the Zapatistas rise up?", "date"),
         ("Who heads the Citizen Power Police?", "name"),

@@ -28,8 +28,8 @@ from borderqa.reader.perturb import ALL_NAMES, presupposes
 # The report's frame: named in nearly every passage, so an answer that omits them still speaks of them.
 FRAME_NAMES = frozenset({"Mexico", "the United States", "Central America"})
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-# Dates: a year, a day of a month ("February 14", "14 February"); not figures for "how many / how much".
-_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}\b", re.IGNORECASE)
+# Dates: a year, a day of a month ("February 14", "14 February"), "the second half of"; not figures for "how many / how much".
+_DATE = re.compile(rf"\b(?:first|second) half of\b|\b(?:19|20)\d\d\b|\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}\b", re.IGNORECASE)
 # The unit a figure question asks for, and how an answer states it: a price, a distance, a duration.
 _UNITS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("amount of money", re.compile(
