@@ -23,7 +23,7 @@ MAX_FALSE_REFUSALS = 0.05
 # refusal 0.680 with the premise check and the answer checks of answering/bound.py; the 115 lookalike and false-premise cases added before
 # the reader was trained had pulled it down from 0.721 on the 356 older ones to 0.438), below the targets. A drop under a floor fails the suite; the
 # targets themselves are reported as xfail/xpass until they are reached (issue 8).
-FLOORS = {"fact_accuracy": 0.80, "citation_precision": 0.82, "citation_recall": 0.87, "refusal_accuracy": 0.66}
+FLOORS = {"fact_accuracy": 0.80, "citation_precision": 0.82, "citation_recall": 0.87, "refusal_accuracy": 0.75}
 LOCAL_FLOORS = {"fact_accuracy": 0.40, "citation_precision": 0.50}
 GENERATORS = ("extractive", "local")  # conftest.GENERATORS: the generator fixtures below
 TARGETS_NOT_YET_MET = pytest.mark.xfail(reason="issue 8 targets not reached yet: see evals/reports/latest.md", strict=False)

@@ -144,8 +144,8 @@ def test_premise_check_off_builds_no_judge(tmp_path) -> None:
     settings = Settings.load(index_dir=str(tmp_path), answering={"premise_check": "off"})
     assistant = Assistant(settings, FakeEmbedder(), SimpleNamespace(), generators={"local": lambda: _Model()})  # type: ignore[arg-type]
     assert assistant.premise_judge is None
-    assert Settings.load(index_dir=str(tmp_path)).answering.premise_check == "off"  # opt-in (see config.py)
-    on_settings = Settings.load(index_dir=str(tmp_path), answering={"premise_check": "local"})
+    on_settings = Settings.load(index_dir=str(tmp_path))
+    assert on_settings.answering.premise_check == "local"  # on by default (see config.py)
     on = Assistant(on_settings, FakeEmbedder(), SimpleNamespace(), generators={"local": lambda: _Model(0.5)})  # type: ignore[arg-type]
     assert isinstance(on.premise_judge, LocalPremiseJudge)
     no_local = Assistant(on_settings, FakeEmbedder(), SimpleNamespace(), generators={})  # type: ignore[arg-type]

@@ -72,13 +72,16 @@ class AnsweringSettings(_Group):
     passages: int = Field(default=4, ge=1, le=12)  # passages shown to a language model
     max_question_chars: int = Field(default=2000, ge=10, le=100_000)
     # Extractive score of the best sentence under which a question counts as unanswered (answering/scope.py);
-    # calibrated on the eval suite: odd case ids to choose, even ids to check.
-    min_support: float = Field(default=0.6, ge=0, le=2)
+    # chosen on the eval's odd ids (fewest wrong decisions, false refusals and missed refusals counted alike),
+    # checked on the even ids. With the answer checks of bound.py in place, 0.6 cost 7 odd false refusals for
+    # 1 odd refusal against 0.4 (odd 8 / 44 of 65 -> 1 / 43; even 7 / 48 of 63 -> 6 / 45).
+    min_support: float = Field(default=0.4, ge=0, le=2)
     # The premise check (answering/assumption.py): for a question that assumes something ("Why did X ...?"),
-    # the local model reads the answer's sentences. Off by default: at the threshold chosen on the eval's odd
-    # ids it lifted refusal accuracy 0.680 -> 0.789 (false premises 0.487 -> 0.846) but false refusals
-    # 0.044 -> 0.052, over the 0.05 limit; "local" turns it on (and loads the local model at warm-up).
-    premise_check: Literal["local", "off"] = "off"
+    # the local model reads the answer's sentences (about 2 s, on those questions only); "off" turns it off.
+    # With min_support 0.4 the eval gave refusal accuracy 0.719 -> 0.797 (false premises 0.487 -> 0.846),
+    # false refusals 0.044 -> 0.029, against min_support 0.6 without the check. Without the local model
+    # (the "local" extra) it turns itself off.
+    premise_check: Literal["local", "off"] = "local"
     # logit(Yes) - logit(No) under which the answer becomes "the report does not support the question's
     # premise"; chosen on the eval's odd ids, checked on the even ids (benchmarks/premise_check.py).
     premise_min_margin: float = Field(default=1.0, ge=-20, le=20)
