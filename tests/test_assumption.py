@@ -44,8 +44,9 @@ class _Model:
         self.error = error
         self.calls = 0
 
-    def yes_no_margin(self, messages: list[dict[str, str]]) -> float:
+    def yes_no_margin(self, messages: list[dict[str, str]], wait: float | None = None) -> float:
         self.calls += 1
+        self.wait = wait
         if self.error:
             raise self.error
         return self.value
@@ -150,3 +151,35 @@ def test_premise_check_off_builds_no_judge(tmp_path) -> None:
     assert isinstance(on.premise_judge, LocalPremiseJudge)
     no_local = Assistant(on_settings, FakeEmbedder(), SimpleNamespace(), generators={})  # type: ignore[arg-type]
     assert no_local.premise_judge is None
+
+
+def test_a_busy_local_model_leaves_the_answer_unchecked_instead_of_waiting(tmp_path) -> None:
+    """The judge asks the model not to wait long; the real model, busy with another answer (its lock held
+    by another thread), gives up after that wait without loading anything."""
+    import threading
+    import time
+
+    from borderqa.answering.local import LlamaCppGenerator
+
+    model = _Model(1.5)
+    assert LocalPremiseJudge(model, wait=0.25).margin("Why?", ["Because."]) == 1.5 and model.wait == 0.25
+    busy = LlamaCppGenerator(Settings.load(index_dir=str(tmp_path)).local, model_path=tmp_path / "absent.gguf")
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with busy._lock:
+            held.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        held.wait(5)
+        started = time.perf_counter()
+        assert LocalPremiseJudge(busy, wait=0.1).margin("Why did the train stop?", ["It stopped."]) is None
+        assert time.perf_counter() - started < 2
+        with pytest.raises(GeneratorError, match="busy"):
+            busy.yes_no_margin([{"role": "user", "content": "?"}], wait=0.05)
+    finally:
+        release.set()
+        thread.join()

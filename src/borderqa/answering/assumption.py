@@ -65,7 +65,7 @@ def premise_messages(question: str, text: str) -> Messages:
 class YesNoScorer(Protocol):
     """A language model that reads a prompt and gives logit("Yes") - logit("No") for its first token."""
 
-    def yes_no_margin(self, messages: Messages) -> float: ...
+    def yes_no_margin(self, messages: Messages, wait: float | None = None) -> float: ...
 
 
 class PremiseJudge(Protocol):
@@ -78,9 +78,12 @@ class LocalPremiseJudge:
     """The premise check on a local model: a model that cannot load turns the check off (logged once); a
     prompt it fails on (too long for its context) leaves that one answer unchecked."""
 
-    def __init__(self, model: YesNoScorer, max_chars: int = 1500) -> None:
+    def __init__(self, model: YesNoScorer, max_chars: int = 1500, wait: float = 0.5) -> None:
         self.model = model
         self.max_chars = max_chars
+        # An extractive answer does not queue behind a local model writing another answer (api/): when the
+        # model stays busy this long, the answer goes out unchecked.
+        self.wait = wait
         self.failed = ""
 
     def margin(self, question: str, sentences: Sequence[str]) -> float | None:
@@ -90,7 +93,7 @@ class LocalPremiseJudge:
         if not text:
             return None
         try:
-            return self.model.yes_no_margin(premise_messages(question, text))
+            return self.model.yes_no_margin(premise_messages(question, text), wait=self.wait)
         except ModelError as exc:
             self.failed = str(exc)
             log.warning("premise check off: %s", exc)

@@ -186,9 +186,19 @@ class LlamaCppGenerator:
             llm = self._load()
             return len(llm.tokenize(self._prompt(llm, messages).encode("utf-8"), add_bos=False, special=True))
 
-    def yes_no_margin(self, messages: Messages) -> float:
+    def yes_no_margin(self, messages: Messages, wait: float | None = None) -> float:
         """logit("Yes") - logit("No") for the first token of the reply to ``messages``: a graded yes/no
-        without sampling. The prompt's prefix evaluated last time (instruction, examples) is reused."""
+        without sampling. The prompt's prefix evaluated last time (instruction, examples) is reused.
+        ``wait``: seconds to wait for the model while it writes another answer (None: as long as it takes);
+        after that, GeneratorError (the model is busy)."""
+        if not self._lock.acquire(timeout=-1 if wait is None else wait):
+            raise GeneratorError(f"the local model is busy with another answer (waited {wait} s)")
+        try:
+            return self._yes_no_margin(messages)
+        finally:
+            self._lock.release()
+
+    def _yes_no_margin(self, messages: Messages) -> float:
         with self._lock:
             llm = self._load()
             tokens = llm.tokenize(self._prompt(llm, messages).encode("utf-8"), add_bos=False, special=True)
