@@ -72,7 +72,7 @@ def test_a_presupposing_question_answered_without_its_names_is_refused() -> None
 )
 def test_a_question_about_money_needs_an_amount(answer: str, refused: bool) -> None:
     reason = unanswered(_q("How much did the Huixtla customs station cost to build?"), answer)
-    assert (reason == "the passages closest to the question give no amount of money") is refused
+    assert (reason == "the sentences closest to an answer give no amount of money") is refused
 
 
 def test_a_figure_question_not_about_money_needs_no_amount() -> None:

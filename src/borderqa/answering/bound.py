@@ -75,12 +75,12 @@ def unanswered(query: Query, answer: str) -> str:
     if query.kind == "number" and len(question_parts(query.text)) == 1 and not gives_figure(query.text, answer):
         phrase = query.focus[0]
         asked = f"for “{phrase}”" if phrase else "of what was asked"
-        return f"the passages closest to the question give no figure {asked}"
+        return f"the sentences closest to an answer give no figure {asked}"
     unit = missing_unit(query.text, answer) if query.kind == "number" and len(question_parts(query.text)) == 1 else ""
     if unit:
-        return f"the passages closest to the question give no {unit}"
+        return f"the sentences closest to an answer give no {unit}"
     if query.kind == "number" or presupposes(query.text):
         unbound = unbound_names(query.text, answer)
         if unbound:
-            return f"the passages closest to the question say nothing of {' or '.join(f'“{n}”' for n in unbound)}"
+            return f"the sentences closest to an answer say nothing of {' or '.join(f'“{n}”' for n in unbound)}"
     return ""
