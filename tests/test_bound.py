@@ -88,6 +88,7 @@ def test_a_figure_question_not_about_money_needs_no_amount() -> None:
         ("How long does the walk to Arriaga take?", "The walk might take two weeks.", ""),
         ("How long is the walkway at El Ceibo?", "The walkway is 100 yards long.", ""),  # a length, not a time
         ("What fee do smugglers charge?", "Their fees can exceed US$8,000.", ""),
+        ("How many of the Mérida-funded dogs work at the border?", "Mérida funded 78 dogs.", ""),  # a count
     ],
 )
 def test_the_unit_asked_for(question: str, answer: str, unit: str) -> None:

@@ -42,6 +42,7 @@ _UNITS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("length of time", re.compile(r"\bhow long\b.*\b(take|takes|took|last|lasts|lasted|stay|wait|held|been|going on)\b", re.IGNORECASE),
      re.compile(r"\b(minutes?|hours?|days?|weeks?|months?|years?|nights?|decades?|century|centuries|since)\b", re.IGNORECASE)),
 )
+_COUNT = re.compile(r"\bhow many\b", re.IGNORECASE)
 _VAGUE = re.compile(r"\bseveral\b", re.IGNORECASE)
 _ASKS_TIME = re.compile(r"\bhow (long|old|often)\b|\bsince when\b", re.IGNORECASE)
 
@@ -63,8 +64,9 @@ def gives_figure(question: str, answer: str, exact: bool = False) -> bool:
 
 def missing_unit(question: str, answer: str) -> str:
     """The unit ``question`` asks its figure in (``_UNITS``) when ``answer`` never states one ("" otherwise)."""
+    counts = _COUNT.search(question) is not None  # "How many of the Mérida-funded dogs ...?" asks for no money
     for name, asks, states in _UNITS:
-        if asks.search(question) and not states.search(answer):
+        if asks.search(question) and not states.search(answer) and not (counts and name == "amount of money"):
             return name
     return ""
 
