@@ -199,29 +199,29 @@ class LlamaCppGenerator:
             self._lock.release()
 
     def _yes_no_margin(self, messages: Messages) -> float:
-        with self._lock:
-            llm = self._load()
-            tokens = llm.tokenize(self._prompt(llm, messages).encode("utf-8"), add_bos=False, special=True)
-            if len(tokens) >= llm.n_ctx():
-                raise GeneratorError(f"the prompt has {len(tokens)} tokens, more than the model's context ({llm.n_ctx()})")
-            yes, no = (llm.tokenize(w, add_bos=False)[0] for w in (b"Yes", b"No"))
-            started = time.perf_counter()
-            try:
-                import numpy as np
-                from llama_cpp import llama_get_logits
+        """The margin itself; the caller holds the lock."""
+        llm = self._load()
+        tokens = llm.tokenize(self._prompt(llm, messages).encode("utf-8"), add_bos=False, special=True)
+        if len(tokens) >= llm.n_ctx():
+            raise GeneratorError(f"the prompt has {len(tokens)} tokens, more than the model's context ({llm.n_ctx()})")
+        yes, no = (llm.tokenize(w, add_bos=False)[0] for w in (b"Yes", b"No"))
+        started = time.perf_counter()
+        try:
+            import numpy as np
+            from llama_cpp import llama_get_logits
 
-                kept = 0  # llama.cpp keeps the evaluated tokens: evaluate only what differs
-                for old, new in zip(llm.input_ids[: llm.n_tokens], tokens[:-1], strict=False):
-                    if old != new:
-                        break
-                    kept += 1
-                llm.n_tokens = kept
-                llm.eval(tokens[kept:])
-                logits = np.ctypeslib.as_array(llama_get_logits(llm.ctx), shape=(llm.n_vocab(),))
-            except (ValueError, RuntimeError) as exc:
-                raise GeneratorError(f"the local model failed: {exc}") from exc
-            logger.debug("yes/no: %d new prompt tokens in %.2f s", len(tokens) - kept, time.perf_counter() - started)
-            return float(logits[yes] - logits[no])
+            kept = 0  # llama.cpp keeps the evaluated tokens: evaluate only what differs
+            for old, new in zip(llm.input_ids[: llm.n_tokens], tokens[:-1], strict=False):
+                if old != new:
+                    break
+                kept += 1
+            llm.n_tokens = kept
+            llm.eval(tokens[kept:])
+            logits = np.ctypeslib.as_array(llama_get_logits(llm.ctx), shape=(llm.n_vocab(),))
+        except (ValueError, RuntimeError) as exc:
+            raise GeneratorError(f"the local model failed: {exc}") from exc
+        logger.debug("yes/no: %d new prompt tokens in %.2f s", len(tokens) - kept, time.perf_counter() - started)
+        return float(logits[yes] - logits[no])
 
     @staticmethod
     def _prompt(llm: Llama, messages: Messages) -> str:
