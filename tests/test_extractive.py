@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from borderqa.answering.extractive import ExtractiveGenerator, is_list_question
+from borderqa.answering.parts import question_parts
 from borderqa.config import AnsweringSettings
 from borderqa.embedding import FakeEmbedder
 from borderqa.sentences import SentenceBank
@@ -67,7 +68,8 @@ def test_no_passages_is_a_refusal() -> None:
 
 def test_the_readers_sentence_leads_when_given() -> None:
     said = "Most were Honduran."
-    answer = _generator().lead_answer("Where were most deported migrants from?", [DEPORT], span_sentence=said)
+    generator, question = _generator(), "Where were most deported migrants from?"
+    answer = generator.lead_answer(question, [DEPORT], generator.leads(question, [DEPORT], span_sentence=said))
     assert answer.startswith(f"{said} [1]")
 
 
@@ -80,7 +82,7 @@ def test_a_how_many_answer_leads_with_the_sentence_that_gives_the_figure() -> No
     question = "How many officers are in the Chiapas Border Police force?"
     best = generator.score_sentences(question, [POLICE])[0].text
     assert "several" in best  # the scorer alone would lead with the sentence that gives no figure
-    answer = generator.lead_answer(question, [POLICE])
+    answer = generator.lead_answer(question, [POLICE], generator.leads(question, [POLICE]))
     assert answer.startswith("The governor created the 135-member Border Police in 2011. [1]")
     assert "several levels" in answer  # still quoted after the lead
 
@@ -94,4 +96,22 @@ def test_a_how_long_answer_leads_with_the_duration_not_the_distance() -> None:
     question = "How long does the walk from Tapachula to Arriaga take a migrant?"
     if "two weeks" in generator.score_sentences(question, [WALK])[0].text:
         raise AssertionError("the scorer already leads with the duration: the test would not test the reordering")
-    assert generator.lead_answer(question, [WALK]).startswith("This journey might take a migrant two weeks on foot.")
+    assert generator.lead_answer(question, [WALK], generator.leads(question, [WALK])).startswith("This journey might take a migrant two weeks on foot.")
+
+
+REFUGE = _p(22, "Statistics about refugees in Mexico note 1,164 requests for refugee status in Mexico in 2013. Of these "
+                "requests, only 245 were granted. The process is slow.")
+
+
+def test_a_two_part_question_leads_with_one_line_per_part() -> None:
+    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([*ALL, REFUGE]))
+    parts = [(0, p) for p in question_parts("How many requests for refugee status did Mexico get in 2013, and how many were granted?")]
+    assert len(parts) == 2
+    first, second = (generator.score_sentences(p, [REFUGE])[0].text for _, p in parts)
+    assert first == second  # the second part, read with the first beside it, scores the first's sentence best
+    leads = generator.leads(parts[0][1], [REFUGE], parts)
+    assert [t for _, t in leads] == [first, "Of these requests, only 245 were granted."]
+    vague = _p(23, REFUGE.text.replace("only 245 were", "few were"))
+    assert [t for _, t in generator.leads(parts[0][1], [vague], parts)] == [first]  # no figure: no second line
+    answer = generator.lead_answer(parts[0][1], [REFUGE], leads)
+    assert answer.startswith(f"{first} [1] Of these requests, only 245 were granted. [1]")

@@ -53,6 +53,7 @@ class _Prepared:
     premise: Reading | None = None  # the passage contradicting the question's premise, if any
     part_readings: list[Reading] = field(default_factory=list)  # best reading per part of a multi-part question
     query: Query | None = None
+    lead_lines: int = 1  # sentences the draft leads with: one per part of a two-part question
 
     @property
     def confidence(self) -> float | None:
@@ -221,8 +222,9 @@ class AnswerPipeline:
         first: float | None = None
         streams_tokens = not isinstance(self.generator, ExtractiveGenerator)
         if self.generator is self.extractive and not is_list_question(prep.standalone):
-            drafts: Iterator[str] = iter([self.extractive.lead_answer(prep.standalone, prep.passages, self._answer_parts(prep),
-                                                                     self._span_sentence(prep))])
+            leads = self.extractive.leads(prep.standalone, prep.passages, self._answer_parts(prep), self._span_sentence(prep))
+            prep.lead_lines = len(leads)
+            drafts: Iterator[str] = iter([self.extractive.lead_answer(prep.standalone, prep.passages, leads)])
         else:
             drafts = self.generator.stream(prep.standalone, prep.passages)
         for chunk in drafts:
@@ -293,9 +295,14 @@ class AnswerPipeline:
         if prep.query is not None and prep.query.time_sensitive:
             text = frame_in_time(text)
         first = next((i for i, s in enumerate(sentences) if s.verdict != "dropped" and s.role != "refusal"), None)
-        if first is not None:  # the draft leads with the answer (extractive: its best sentence)
+        lead = ""
+        if first is not None:  # the draft leads with the answer (extractive: its best sentence, or one per part)
+            lines = first + 1
+            while lines < min(first + prep.lead_lines, len(sentences)) and sentences[lines].verdict != "dropped":
+                sentences[lines] = replace(sentences[lines], role="part")
+                lines += 1
             sentences[first] = replace(sentences[first], role="lead")
-        lead = self._lead(sentences[first : first + 1], prep) if first is not None else ""
+            lead = self._lead(sentences[first:lines], prep)
         return Answer(
             question=prep.question,
             text=text,
