@@ -142,17 +142,18 @@ class ExtractiveGenerator:
         leads: list[tuple[int, str]] = []
         for i, part in parts or [(0, question)]:
             scored = self.score_sentences(part, [passages[i]])
-            if not scored:
+            taken = {t for _, t in leads}
+            fresh = next((sc for sc in scored if sc.text not in taken), None)
+            if fresh is None:
                 continue
-            if all(scored[0].text != t for _, t in leads):
-                leads.append((i, scored[0].text))
+            if fresh is scored[0]:
+                leads.append((i, fresh.text))
                 continue
             # The sentence that answers an earlier part scores best again (a later part is read with the
             # first beside it): the next sentence answers this part if it holds the kind asked for.
             kind = expected_kind(part)
-            other = next((sc for sc in scored if all(sc.text != t for _, t in leads)), None)
-            if kind and other is not None and other.score >= scored[0].score - EXTRA_WITHIN and offers_kind(kind, part, other.text):
-                leads.append((i, other.text))
+            if kind and fresh.score >= scored[0].score - EXTRA_WITHIN and offers_kind(kind, part, fresh.text):
+                leads.append((i, fresh.text))
         return leads
 
     def lead_answer(self, question: str, passages: Sequence[Passage], leads: Sequence[tuple[int, str]]) -> str:
