@@ -1,17 +1,13 @@
 """Leading with the answer: the clause that states a span, multi-part questions split, rule-written
-questions, the verdict model's fit, and the reader's re-ranking (fast: no model)."""
+questions (fast: no model)."""
 
 from __future__ import annotations
 
-import random
-
 from borderqa.answering.compose import clause_with
 from borderqa.answering.parts import question_parts
-from borderqa.answering.pipeline import frame_in_time, rerank
-from borderqa.answering.verdict import FEATURES, VerdictModel, auc, fit
-from borderqa.reader.reading import Reading
+from borderqa.answering.pipeline import frame_in_time
 from borderqa.reader.templates import TemplateWriter, sentence_questions
-from borderqa.types import Hit, Passage
+from borderqa.types import Passage
 
 SENTENCE = ("The Naval Stations are being built on the rivers; each of these will have a detachment of 54 or 108 Marines, "
             "while the Navy will patrol the coast.")
@@ -45,34 +41,6 @@ def test_rule_questions_put_the_answer_where_the_question_asks() -> None:
     lines = TemplateWriter().write(passage).splitlines()
     assert lines and all(line.startswith("Q: ") and " | A: " in line for line in lines)
     assert any("how much money" in line and line.endswith("| A: US$1.50") for line in lines)
-
-
-def test_the_verdict_fit_separates_classes_it_can_see() -> None:
-    rng = random.Random(3)
-    rows, labels = [], []
-    for _ in range(400):
-        y = rng.random() < 0.3
-        row = [rng.random() for _ in FEATURES]
-        row[4] = (0.7 if y else 0.3) + rng.gauss(0, 0.1)  # coverage carries the signal
-        rows.append(row)
-        labels.append(int(y))
-    model = fit(rows, labels)
-    assert auc([model.probability(r) for r in rows], labels) > 0.95
-    assert model.weights[4] > 0 and abs(model.weights[4]) == max(abs(w) for w in model.weights)
-    again = VerdictModel(*(v for v in (model.mean, model.scale, model.weights, model.bias)))
-    assert again.probability(rows[0]) == model.probability(rows[0])
-
-
-def test_rerank_moves_a_hit_first_only_when_the_reader_prefers_it_by_the_margin() -> None:
-    ps = [Passage(f"r:p{i}", "r", ("S",), 1, i, f"text {i}") for i in range(4)]
-    hits = [Hit(p, 1.0 - i / 10) for i, p in enumerate(ps)]
-    readings = [Reading(ps[0], 0.2, 0, 0.8), Reading(ps[1], 0.9, 0, 0.1), Reading(ps[2], 0.3, 0, 0.7)]
-    moved, moved_readings = rerank(hits, readings, margin=0.5)
-    assert [h.passage.id for h in moved] == ["r:p1", "r:p0", "r:p2", "r:p3"]
-    assert [r.passage.id for r in moved_readings] == ["r:p1", "r:p0", "r:p2"]
-    kept, _ = rerank(hits, readings, margin=0.8)  # 0.9 - 0.2 < 0.8: retrieval's order stays
-    assert [h.passage.id for h in kept] == ["r:p0", "r:p1", "r:p2", "r:p3"]
-    assert rerank(hits, [], margin=0.5)[0] == hits
 
 
 def test_framing_in_time_lowers_only_an_ordinary_first_word() -> None:

@@ -66,13 +66,6 @@ def test_no_passages_is_a_refusal() -> None:
     assert _generator().generate("Anything?", []).startswith("The report does not say")
 
 
-def test_the_readers_sentence_leads_when_given() -> None:
-    said = "Most were Honduran."
-    generator, question = _generator(), "Where were most deported migrants from?"
-    answer = generator.lead_answer(question, [DEPORT], generator.leads(question, [DEPORT], span_sentence=said))
-    assert answer.startswith(f"{said} [1]")
-
-
 POLICE = _p(20, "An example in Chiapas is the state Border Police force, whose duties overlap with other forces at several "
                 "levels of government. The governor created the 135-member Border Police in 2011. News reports say it grew.")
 

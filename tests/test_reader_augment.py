@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from borderqa.answering.verdict import FEATURES, VerdictModel
 from borderqa.reader.augment import augmented, binding_swap, polar_swap, why_premises
-from borderqa.reader.calibrate import CaseRows, choose, fit_on, outcome
+from borderqa.reader.calibrate import CaseRow, choose, outcome, report
 from borderqa.reader.data import _example
 from borderqa.reader.perturb import Perturber
 from borderqa.types import Passage
@@ -69,38 +68,27 @@ def test_augmented_labels_and_offsets_are_consistent() -> None:
     assert len({e.id for e in examples}) == len(examples)
 
 
-def _rows(case_id: str, answerable: bool, p: float, words: bool = True) -> CaseRows:
-    row = [0.0] * len(FEATURES)
-    row[0] = p
-    return CaseRows(case_id, "factual" if answerable else "unanswerable", answerable, words, (tuple(row),))
+def _row(case_id: str, answerable: bool, support: float, reader: float = 1.0, answered: bool = True) -> CaseRow:
+    return CaseRow(case_id, "factual" if answerable else "unanswerable", answerable, answered, support, reader, answerable, answerable)
 
 
-IDENTITY = VerdictModel(mean=(0.0,) * len(FEATURES), scale=(1.0,) * len(FEATURES),
-                        weights=(20.0,) + (0.0,) * (len(FEATURES) - 1), bias=-10.0)  # P = sigmoid(20 (p - 0.5))
+def test_thresholds_are_chosen_within_the_false_refusal_budget() -> None:
+    rows = [_row(f"f-{i:03d}", True, 0.9, 0.6) for i in range(40)] + [_row("f-100", True, 0.25, 0.6)]
+    rows += [_row(f"u-{i:03d}", False, 0.25, 0.6) for i in range(5)] + [_row(f"u-{i:03d}", False, 0.9, 0.02) for i in range(5, 10)]
+    rows += [_row("u-100", False, 0.95, answered=False)]  # refused by a later check whatever the thresholds
+    best = choose(rows, max_false=0.05)
+    o = outcome(rows, best.min_support, best.min_answer)
+    assert o.refusal == 1.0 and o.false_refusals <= 0.05 and o.wrong == 1  # f-100 is the one refused
+    assert outcome(rows).refusal == 1 / 11  # no thresholds: only u-100
+    strict = choose(rows, max_false=0.0)  # no false refusal allowed: the support floor must stay under 0.25
+    assert strict.false_refusals == 0.0 and strict.min_support <= 0.2 and strict.refusal < 1.0
 
 
-def test_threshold_is_chosen_within_the_false_refusal_budget() -> None:
-    rows = [_rows(f"f-{i:03d}", True, 0.9) for i in range(40)] + [_rows("f-100", True, 0.3)]
-    rows += [_rows(f"u-{i:03d}", False, 0.2) for i in range(10)] + [_rows("u-100", False, 0.95, words=False)]
-    best = choose(rows, IDENTITY, max_false=0.05)
-    o = outcome(rows, IDENTITY, best.min_answer, best.min_premise)
-    assert o.refusal == 1.0 and o.false_refusals <= 0.05
-    assert outcome(rows, None).refusal == 1 / 11  # the word checks alone refuse only u-100
-
-
-def test_a_contradicted_premise_is_refused_by_its_own_threshold() -> None:
-    row = [0.0] * len(FEATURES)
-    row[1] = 0.97  # reader_contradicts
-    premise = CaseRows("p-001", "false_premise", False, True, (tuple(row),))
-    assert outcome([premise], IDENTITY, 0.0, 0.95).refusal == 1.0
-    assert outcome([premise], IDENTITY, 0.0, 0.99).refusal == 0.0
-
-
-def test_odd_fit_learns_the_direction_of_a_feature() -> None:
-    rows = [_rows(f"f-{i:03d}", True, 0.8 + i / 1000) for i in range(30)] + [_rows(f"u-{i:03d}", False, 0.1 + i / 1000) for i in range(30)]
-    model = fit_on(rows)
-    assert model.probability(rows[0].rows[0]) > 0.5 > model.probability(rows[-1].rows[0])
-    assert _rows("x-001", True, 0).odd and not _rows("x-002", True, 0).odd
+def test_the_odd_half_chooses_and_a_row_knows_its_half() -> None:
+    assert _row("x-001", True, 0).odd and not _row("x-002", True, 0).odd
+    rows = [_row(f"f-{i:03d}", True, 0.8) for i in range(1, 41)] + [_row(f"u-{i:03d}", False, 0.3) for i in range(1, 21)]
+    table, chosen = report(rows)
+    assert chosen.min_support > 0.3 and "| chosen on odd ids |" in table and "| none |" in table
 
 
 def test_calibrate_command_reports_both_halves_from_recorded_rows(tmp_path: Path) -> None:
@@ -109,14 +97,12 @@ def test_calibrate_command_reports_both_halves_from_recorded_rows(tmp_path: Path
     from borderqa.cli import main
     from borderqa.reader.calibrate import save_rows
 
-    rows = [_rows(f"f-{i:03d}", True, 0.9) for i in range(20)] + [_rows(f"u-{i:03d}", False, 0.1) for i in range(10)]
+    rows = [_row(f"f-{i:03d}", True, 0.9) for i in range(20)] + [_row(f"u-{i:03d}", False, 0.1) for i in range(10)]
     path = tmp_path / "rows.jsonl"
     save_rows(path, rows)
-    out = tmp_path / "verdict.json"
-    result = CliRunner().invoke(main, ["reader", "calibrate", "--rows", str(path), "--reuse", "--write-verdict", str(out)])
+    result = CliRunner().invoke(main, ["reader", "calibrate", "--rows", str(path), "--reuse"])
     assert result.exit_code == 0, result.output
-    assert "| word checks only |" in result.output and "odd-fit: BORDERQA_READER__MIN_ANSWER=" in result.output
-    assert VerdictModel.load(out).weights
+    assert "| chosen on odd ids |" in result.output and "BORDERQA_ANSWERING__MIN_SUPPORT" in result.output
 
 
 def test_calibrate_reuse_of_a_missing_or_broken_rows_file_is_a_clear_error(tmp_path: Path) -> None:

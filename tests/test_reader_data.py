@@ -335,3 +335,46 @@ def test_quick_prompt_asks_for_no_false_premise() -> None:
     quick = question_messages(HONDURAS, false_premise=False)
     assert "FP:" not in quick[0]["content"] and "FP:" not in quick[2]["content"]
     assert "FP:" in question_messages(HONDURAS)[0]["content"]
+
+
+# --- questions per sentence ------------------------------------------------------------------------
+
+
+class FakeModel:
+    """Stands in for LlamaCppGenerator.complete: one canned reply per sentence asked about."""
+
+    def __init__(self) -> None:
+        self.prompts: list[list[dict[str, str]]] = []
+
+    def complete(self, messages: list[dict[str, str]], max_tokens: int) -> str:
+        self.prompts.append(messages)
+        if "14,000" in messages[-1]["content"].rsplit("Sentence:", 1)[1]:
+            return "Q: How many Honduran migrants did Mexico send back in 2013? | A: 14,000\nQ: Where is the INM station? | A: Tapachula"
+        return "Q: When did the station open? | A: in June 1999"  # an answer the passage does not hold: dropped
+
+
+def test_sentence_writer_asks_once_per_sentence_with_the_passage_first() -> None:
+    from borderqa.reader.generation import LlamaSentenceQuestionWriter, asked_sentences
+
+    two = _p("report:p0009", HONDURAS.text + " The station closed briefly in 2013 for repairs to its roof.")
+    model = FakeModel()
+    raw = LlamaSentenceQuestionWriter(model).write(two)  # type: ignore[arg-type]
+    assert len(model.prompts) == len(asked_sentences(two)) == 2
+    first, second = (p[-1]["content"] for p in model.prompts)
+    assert first.split("Sentence:")[0] == second.split("Sentence:")[0]  # one shared prefix: llama.cpp reuses it
+    assert first.endswith(asked_sentences(two)[0]) and second.endswith(asked_sentences(two)[1])
+    kept = check(two, parse_lines(raw)).kept
+    assert [q.answer for q in kept] == ["14,000", "Tapachula"]  # the invented June 1999 is not in the passage
+    assert all(two.text[q.answer_start : q.answer_start + len(q.answer)] == q.answer for q in kept)
+    assert asked_sentences(_p("report:p0010", "Too short. We can attest to that.")) == []
+
+
+def test_sentence_records_make_examples_apart_from_the_passage_records() -> None:
+    checked = check(HONDURAS, parse_lines(MESSY)).kept
+    report = build_examples([_record(HONDURAS, checked)], PASSAGES, EvalOverlap(["Who wrote the report?"]),
+                            sentence_records=[_record(HONDURAS, checked[:1])], augment=False)
+    ids = [e.id for e in report.examples]
+    assert len(ids) == len(set(ids)) and f"{HONDURAS.id}:s1" in ids and f"{HONDURAS.id}:q1" in ids
+    alone = build_examples([_record(HONDURAS, checked)], PASSAGES, EvalOverlap(["Who wrote the report?"]), augment=False)
+    attributes = [e.question for e in alone.examples if e.kind == "attribute"]
+    assert attributes and [e.question for e in report.examples if e.kind == "attribute"] == attributes  # once a passage

@@ -51,7 +51,8 @@ def test_reader_reads_a_source_it_never_saw() -> None:
         right_span += bool(answer) and answer in best.span
     answerable = sum(1 for c in CASES if c[1])
     print(f"unseen source: right paragraph {right_passage}/{answerable}, span {right_span}/{answerable}, refused {refused}/{len(CASES) - answerable}")
-    # Measured on the shipped weights: right paragraph 3/5, span 3/5, refused 1/3 (int8 dynamic quantisation: 1/5). Four
-    # paragraphs make chance 1.25/5; the bar is "clearly better than chance", the figure is in the output.
-    assert right_passage >= 3
-    assert right_span >= 2
+    # Measured on the shipped weights (the sentence reader, best sentence of each paragraph): right paragraph 5/5,
+    # span 5/5, refused 2/3; the passage reader before it: 3/5, 3/5, 1/3. Four paragraphs make chance 1.25/5; the
+    # bar is "clearly better than chance", the figure is in the output.
+    assert right_passage >= 4
+    assert right_span >= 3

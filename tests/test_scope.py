@@ -16,8 +16,7 @@ from borderqa.answering.questions import (
     gives_rate,
     offers_kind,
 )
-from borderqa.answering.scope import ScopeChecker
-from borderqa.answering.verdict import missing_numbers
+from borderqa.answering.scope import ScopeChecker, missing_numbers
 from borderqa.config import ReaderSettings
 from borderqa.lexical import BM25Index
 from borderqa.query import Query

@@ -16,14 +16,12 @@ from typing import TYPE_CHECKING
 
 from borderqa.answering.assumption import LocalPremiseJudge, PremiseJudge, YesNoScorer
 from borderqa.answering.base import Generator
-from borderqa.answering.verdict import VerdictModel
 from borderqa.chunking import CHUNKER_VERSION, split_corpus, split_passages
 from borderqa.config import GeneratorName, SearchMode, Settings, fingerprint
 from borderqa.corpus import Backing, Corpus, ManifestEntry, load_corpus, read_manifest
 from borderqa.embedding import Embedder, SentenceTransformerEmbedder
 from borderqa.errors import ConfigError, CorpusError, QueryError
 from borderqa.index import BuildReport, ChromaIndex, ChromaServer, IndexState
-from borderqa.reader.model import VERDICT_FILE
 from borderqa.reader.reading import Reader
 from borderqa.retrieval import Retriever
 from borderqa.sentences import SentenceBank
@@ -40,14 +38,15 @@ GeneratorFactory = Callable[[], Generator]
 
 
 def default_generator_factories(
-    settings: Settings, bank: SentenceBank, terms: Callable[[], TermWeights] | None = None
+    settings: Settings, bank: SentenceBank, terms: Callable[[], TermWeights] | None = None, reader: Reader | None = None
 ) -> dict[str, GeneratorFactory]:
-    """Generators by name, each built on first use (the local one loads a 1.1 GB model)."""
+    """Generators by name, each built on first use (the local one loads a 1.1 GB model); the extractive
+    one weighs the ``reader``'s sentence readings into its sentence scores."""
 
     def extractive() -> Generator:
         from borderqa.answering.extractive import ExtractiveGenerator
 
-        return ExtractiveGenerator(settings.answering, bank, terms() if terms else None)
+        return ExtractiveGenerator(settings.answering, bank, terms() if terms else None, reader, settings.reader.sentence_weight)
 
     def local() -> Generator:
         from borderqa.answering.local import LlamaCppGenerator
@@ -100,9 +99,8 @@ class Assistant:
         self.embedder = embedder
         self.index = index
         self.bank = SentenceBank(embedder)
-        self._factories = generators if generators is not None else default_generator_factories(settings, self.bank, lambda: self.terms)
+        self._factories = generators if generators is not None else default_generator_factories(settings, self.bank, lambda: self.terms, reader)
         self._terms: TermWeights | None = None
-        self._verdict: VerdictModel | None = None
         self._premise_judge: PremiseJudge | None = None
         self._generators: dict[str, Generator] = {}
         self._retriever: Retriever | None = None
@@ -206,18 +204,6 @@ class Assistant:
                 self._retriever = Retriever(self.index, self.embedder, self.settings.retrieval)
                 self._terms = None
             return self._retriever
-
-    @property
-    def verdict(self) -> VerdictModel | None:
-        """The fitted combination of the reader and the word checks (``answering/verdict.py``)."""
-        if self.reader is None:
-            return None
-        with self._lock:
-            if self._verdict is None:
-                r = self.settings.reader
-                path = Path(r.verdict_path) if r.verdict_path else VERDICT_FILE
-                self._verdict = VerdictModel.load(path)
-            return self._verdict
 
     @property
     def terms(self) -> TermWeights:
@@ -335,7 +321,7 @@ class Assistant:
 
         retriever = self.retriever.scoped(self.check_documents(documents))
         return AnswerPipeline(retriever, self.bank, self.generator(generator), self.settings.answering, self.terms,
-                              self.reader, self.settings.reader, self.verdict, self.premise_judge)
+                              self.reader, self.settings.reader, self.premise_judge)
 
     def _with_provenance(self, answer: Answer) -> Answer:
         """Citations with their document's title and, for report passages, what their sources say."""

@@ -451,8 +451,10 @@ def reader() -> None:
               show_default=True, help="Eval cases no generated question may overlap.")
 @click.option("--examples-only", is_flag=True, help="Only rebuild examples.jsonl from the questions written so far.")
 @click.option("--no-false-premise", is_flag=True, help="Ask only for answerable questions (a quicker pass).")
+@click.option("--per-sentence", is_flag=True, help="Two questions per sentence, into sentence_questions.jsonl.")
 def reader_data(
-    document: str | None, limit: int | None, out: Path | None, cases: Path, examples_only: bool, no_false_premise: bool
+    document: str | None, limit: int | None, out: Path | None, cases: Path, examples_only: bool, no_false_premise: bool,
+    per_sentence: bool,
 ) -> None:
     """Write questions with the local model (resumable), then the reader's training examples."""
     from borderqa.reader.build import run_data
@@ -462,7 +464,7 @@ def reader_data(
     try:
         summary = run_data(
             a, out=out, cases=cases, document=document, limit=limit, generate=not examples_only, false_premise=not no_false_premise,
-            progress={name: bar[0] for name, bar in bars.items()},
+            per_sentence=per_sentence, progress={name: bar[0] for name, bar in bars.items()},
         )
     finally:
         for _, close in bars.values():
@@ -475,15 +477,13 @@ def reader_data(
 @click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Examples JSONL [default: the package's reader/data/examples.jsonl].")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("reader-weights/reader.safetensors"),
-              show_default=True, help="Where to write the weights (their CARD.md and verdict.json go beside them).")
+              show_default=True, help="Where to write the weights (their CARD.md goes beside them).")
 @click.option("--epochs", type=click.IntRange(1, 20), default=2, show_default=True)
-@click.option("--layers", type=click.IntRange(1, 6), default=4, show_default=True, help="Encoder layers kept from the base.")
+@click.option("--layers", type=click.IntRange(1, 6), default=6, show_default=True, help="Encoder layers kept from the base.")
 @click.option("--max-steps", type=click.IntRange(min=0), default=0, help="Stop after N steps (a smoke run).")
-@click.option("--verdict-sample", type=click.IntRange(min=0), default=900, show_default=True,
-              help="Training pairs the verdict model is fitted on (0: all).")
-def reader_train(data_file: Path | None, out: Path, epochs: int, layers: int, max_steps: int, verdict_sample: int) -> None:
-    """Fine-tune the reader on the examples (progress bar; resumes after a finished epoch), fit its verdict
-    model, and print the sha256 to set as BORDERQA_READER__SHA256."""
+def reader_train(data_file: Path | None, out: Path, epochs: int, layers: int, max_steps: int) -> None:
+    """Fine-tune the reader on the examples (progress bar; resumes after a finished epoch) and print the
+    sha256 to set as BORDERQA_READER__SHA256."""
     from borderqa.reader.data import DATA_DIR, EXAMPLES_FILE
     from borderqa.reader.fit import fit_reader
 
@@ -491,8 +491,7 @@ def reader_train(data_file: Path | None, out: Path, epochs: int, layers: int, ma
     update, close = _progress_bar("training", "step")
     try:
         summary = fit_reader(a, data_file or DATA_DIR / EXAMPLES_FILE, out, epochs=epochs, layers=layers,
-                             max_steps=max_steps, verdict_sample=verdict_sample,
-                             progress=lambda step, total, loss: update(step, total))
+                             max_steps=max_steps, progress=lambda step, total, loss: update(step, total))
     finally:
         close()
     click.echo(summary)
@@ -502,25 +501,21 @@ def reader_train(data_file: Path | None, out: Path, epochs: int, layers: int, ma
 @click.option("--cases", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("evals/cases.jsonl"),
               show_default=True, help="The eval cases (odd ids choose, even ids check).")
 @click.option("--rows", type=click.Path(dir_okay=False, path_type=Path), default=Path("evals/reports/reader-rows.jsonl"),
-              show_default=True, help="Where the per-case features are written (and read back with --reuse).")
-@click.option("--reuse", is_flag=True, help="Read --rows instead of running the pipeline again.")
-@click.option("--write-verdict", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the verdict fitted on the odd ids here (verdict.json format).")
-def reader_calibrate(cases: Path, rows: Path, reuse: bool, write_verdict: Path | None) -> None:
-    """Choose the reader's refusal thresholds on the eval's odd ids and check them on the even ids."""
+              show_default=True, help="Where the per-case rows are written (and read back with --reuse).")
+@click.option("--reuse", is_flag=True, help="Read --rows instead of answering the cases again.")
+def reader_calibrate(cases: Path, rows: Path, reuse: bool) -> None:
+    """Choose the refusal thresholds (min_support, the reader's min_answer) on the eval's odd ids and check
+    them on the even ids."""
     from borderqa.evaluation.cases import load_cases
-    from borderqa.reader.calibrate import collect, load_rows, report, save_rows
+    from borderqa.reader.calibrate import collect, load_rows, report, save_rows, setting
 
-    a = _assistant()
-    verdict = a.verdict
-    if verdict is None:
-        raise ConfigError("the reader is off (BORDERQA_READER__ENABLED): nothing to calibrate")
     if reuse:
         try:
             recorded = load_rows(rows)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"{rows} is not a usable rows file ({exc}): run `borderqa reader calibrate` without --reuse") from exc
     else:
+        a = _assistant()
         update, close = _progress_bar("cases", "case")
         try:
             recorded = collect(a, load_cases(cases), update)
@@ -528,13 +523,10 @@ def reader_calibrate(cases: Path, rows: Path, reuse: bool, write_verdict: Path |
             close()
         rows.parent.mkdir(parents=True, exist_ok=True)
         save_rows(rows, recorded)
-    table, chosen = report(recorded, verdict)
+    table, chosen = report(recorded)
     click.echo(table)
-    for name, (_, o) in chosen.items():
-        click.echo(f"{name}: BORDERQA_READER__MIN_ANSWER={o.min_answer:.2f} BORDERQA_READER__MIN_PREMISE={min(o.min_premise, 1):.3f}")
-    if write_verdict is not None:
-        write_verdict.write_text(chosen["odd-fit"][0].to_json(), encoding="utf-8")
-        click.echo(f"wrote {write_verdict}")
+    click.echo(f"chosen on the odd ids: BORDERQA_ANSWERING__MIN_SUPPORT {setting(chosen.min_support)}, "
+               f"BORDERQA_READER__MIN_ANSWER={chosen.min_answer:.2f}")
 
 
 if __name__ == "__main__":

@@ -71,11 +71,13 @@ class AnsweringSettings(_Group):
     max_sentences: int = Field(default=4, ge=1, le=12)
     passages: int = Field(default=4, ge=1, le=12)  # passages shown to a language model
     max_question_chars: int = Field(default=2000, ge=10, le=100_000)
-    # Extractive score of the best sentence under which a question counts as unanswered (answering/scope.py);
-    # chosen on the eval's odd ids (fewest wrong decisions, false refusals and missed refusals counted alike),
-    # checked on the even ids. With the answer checks of bound.py in place, 0.6 cost 7 odd false refusals for
-    # 1 odd refusal against 0.4 (odd 8 / 44 of 65 -> 1 / 43; even 7 / 48 of 63 -> 6 / 45).
-    min_support: float = Field(default=0.4, ge=0, le=2)
+    # Support (the best sentence's extractive score, the reader's log-odds weighed in) under which a question
+    # counts as unanswered (answering/scope.py); none by default. `borderqa reader calibrate` chooses it on the
+    # eval's odd ids (fewest wrong decisions, false refusals and missed refusals counted alike) and chose none:
+    # with the answer checks of bound.py and the premise check in place, no floor refuses an odd case those
+    # do not (at reader.sentence_weight 0, without a floor the eval is what it was with 0.4: refusal 0.805,
+    # false refusals 0.029), and the paraphrased questions are the ones it would refuse next.
+    min_support: float | None = Field(default=None, ge=-20, le=20)
     # The premise check (answering/assumption.py): for a question that assumes something ("Why did X ...?"),
     # the local model reads the answer's sentences (about 2 s, on those questions only); "off" turns it off.
     # With min_support 0.4 the eval gave refusal accuracy 0.719 -> 0.797 (false premises 0.487 -> 0.846),
@@ -92,30 +94,29 @@ class ReaderSettings(_Group):
 
     enabled: bool = True
     weights_path: str = ""  # empty: the weights shipped in src/borderqa/reader/weights/
-    verdict_path: str = ""  # empty: reader/weights/verdict.json (the fitted combination, answering/verdict.py)
     # sha256 of the shipped weights; set it to your own file's after `borderqa reader train --out ...`.
     sha256: str = ""
-    # Top hybrid hits read per question: 3 decided refusals as well as 5 on the eval (odd and even ids,
-    # `borderqa reader calibrate` rows cut to 3) for 3/5 of the reader's time.
-    passages: int = Field(default=3, ge=1, le=20)
+    # Top hybrid hits whose every sentence the reader reads per question (about 7 sentences a passage: 40 ms
+    # each on 2 cores). The answer leads from the top hit (a two-part question: the top two), so reading more
+    # changes no answer; the support (min_support) is judged over the same hits.
+    passages: int = Field(default=2, ge=1, le=20)
     threads: int = Field(default=2, ge=1, le=64)
+    # Weight of the reader's log-odds that a sentence answers, added to the extractive sentence score
+    # (answering/extractive.py): which sentence leads, and the support that min_support judges; 0: the reader
+    # is not read for sentences. Chosen on the eval's odd ids (`borderqa reader calibrate` at 0 / 0.1 / 0.2 /
+    # 0.3: the lead states the fact in 0.780 / 0.824 / 0.830 / 0.811 of odd answered fact questions; even ids
+    # 0.760 / 0.787 / 0.780 / 0.780; refusals and fact accuracy unchanged within one case).
+    sentence_weight: float = Field(default=0.2, ge=0, le=5)
     # "onnx": the network run by ONNX Runtime (reader/onnx.py: the same logits as torch, 1.5x sooner),
     # exported once into ``embedding.onnx_dir``; "torch": torch only. An export that fails stays on torch.
     backend: Literal["onnx", "torch"] = "onnx"
-    # Verdict probability of the best passage under which the question is refused; 0 turns the reader's
-    # refusals off, the default: on the public eval no reader trained here beat the word checks at a
-    # false-refusal rate under 0.05 (reader/weights/CARD.md has the odd/even figures).
+    # The best sentence's P(answer) under which the question is refused; 0 turns the reader's refusals off,
+    # the default: `borderqa reader calibrate` chose 0 on the eval's odd ids (the reader gives many answerable
+    # human-written questions a low probability: reader/weights/CARD.md has the figures).
     min_answer: float = Field(default=0.0, ge=0, le=1)
-    # How much more likely to answer than the top hit a lower hit must be to move first (answering/pipeline.py).
-    # 1: never (the default). At 0.3 the top hit supported the case slightly more often (0.892 against
-    # 0.886), but the word checks then ran on the moved passage, which tends to hold the question's figures,
-    # and refusal accuracy fell from 0.438 to 0.375 on the 471 eval cases.
-    rerank_margin: float = Field(default=1.0, ge=0, le=1)
-    # Span score (logit margin over "no span") at or over which the answer leads with the top passage's
-    # sentence holding the reader's span instead of the scorer's best sentence (1e9: never).
-    span_lead: float = 1e9
-    # P(contradicts) of the top passage at or over which the question is treated as resting on a false
-    # premise (answered with the correcting sentence); 1 turns it off.
+    # P(contradicts) of a sentence of the top passage at or over which the question is treated as resting on
+    # a false premise (answered with the correcting sentence); 1 turns it off (the default, not calibrated
+    # for the sentence reader).
     min_premise: float = Field(default=1.0, ge=0, le=1)
 
 

@@ -3,7 +3,9 @@
 Every sentence of the retrieved passages is scored against the question: embedding cosine, plus the
 share of the question's words it contains (weighted by rarity, ``TermWeights``), plus the share its
 passage and section contain, plus a bonus when it holds the kind of answer asked for (a number for "how
-many", a year for "when", a name for "who"; ``questions.py``).
+many", a year for "when", a name for "who"; ``questions.py``), plus ``reader.sentence_weight`` times the
+log-odds the trained reader gives the sentence of answering the question (``reader/``): the words say what
+the sentence is about, the reader whether it says what was asked.
 
 The answer comes from the top-ranked passage: its best sentence, plus up to two more of its sentences
 scoring within ``EXTRA_WITHIN`` of it, in the report's order, with the sentence before one that opens
@@ -16,9 +18,11 @@ answered with the list's lead-in and its items as bullets.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -29,6 +33,9 @@ from borderqa.lexical import tokenize
 from borderqa.sentences import SentenceBank
 from borderqa.terms import TermWeights, passage_words
 from borderqa.types import Passage
+
+if TYPE_CHECKING:
+    from borderqa.reader.reading import Reader
 
 WORDS_WEIGHT = 0.35  # share of the question's (rarity-weighted) words in the sentence
 SETTING_WEIGHT = 0.2  # ... in the sentence's passage, section titles and lead-in
@@ -52,6 +59,17 @@ class ScoredSentence:
     passage: int  # index into the passages given
     position: int  # sentence number within the passage
     text: str
+    words: float | None = None  # the score without the reader's part (None: the same as ``score``)
+
+    @property
+    def topical(self) -> float:
+        """How closely the sentence is about what was asked (the embedding and the words, not the reader)."""
+        return self.score if self.words is None else self.words
+
+
+def _log_odds(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
 
 
 def sentence_at(text: str, sentences: Sequence[str], start: int, span: str) -> str | None:
@@ -96,25 +114,33 @@ def _figure_first(question: str, leads: list[tuple[int, str]], quotes: list[str]
 class ExtractiveGenerator:
     name = "extractive"
 
-    def __init__(self, settings: AnsweringSettings, bank: SentenceBank, terms: TermWeights | None = None) -> None:
+    def __init__(self, settings: AnsweringSettings, bank: SentenceBank, terms: TermWeights | None = None,
+                 reader: Reader | None = None, reader_weight: float = 0.0) -> None:
         self.settings = settings
         self.bank = bank
         self.terms = terms or TermWeights.of([])  # without corpus statistics every word weighs the same
+        self.reader = reader if reader_weight else None
+        self.reader_weight = reader_weight  # times the log-odds that the reader gives a sentence of answering
 
     def score_sentences(self, question: str, passages: Sequence[Passage]) -> list[ScoredSentence]:
         banks = self.bank.get(list(passages))
         q_vec = self.bank.embed_question(question)
         weights = self.terms.question_weights(question)
         kind = expected_kind(question)
+        read = self.reader.read(question, passages) if self.reader is not None else []
         out = []
         for i, (passage, sents) in enumerate(zip(passages, banks, strict=True)):
             sims = sents.vectors @ q_vec if len(sents.sentences) else np.zeros(0)
             setting = SETTING_WEIGHT * self.terms.coverage(weights, passage_words(passage))
+            answers = read[i].answers if read and len(read[i].answers) == len(sents.sentences) else ()
             for j, text in enumerate(sents.sentences):
                 score = float(sims[j]) + setting + WORDS_WEIGHT * self.terms.coverage(weights, set(tokenize(text)))
                 if kind and offers_kind(kind, question, text):
                     score += KIND_WEIGHT
-                out.append(ScoredSentence(score, i, j, text))
+                words = score
+                if answers:
+                    score += self.reader_weight * _log_odds(answers[j])
+                out.append(ScoredSentence(score, i, j, text, words))
         return sorted(out, key=lambda s: -s.score)
 
     def generate(self, question: str, passages: Sequence[Passage]) -> str:
@@ -130,15 +156,11 @@ class ExtractiveGenerator:
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         yield self.generate(question, passages)
 
-    def leads(self, question: str, passages: Sequence[Passage], parts: Sequence[tuple[int, str]] = (),
-              span_sentence: str = "") -> list[tuple[int, str]]:
+    def leads(self, question: str, passages: Sequence[Passage], parts: Sequence[tuple[int, str]] = ()) -> list[tuple[int, str]]:
         """(passage index, sentence) the answer leads with: the top passage's best-scoring sentence (or,
         for a two-part question, the best sentence for each part from the passage found for it: ``parts``
         holds (passage index, part question); one line per part, a sentence answering both once).
-        ``span_sentence``: the top passage's sentence holding the reader's answer span, led with instead
-        when the reader is sure of it (``reader.span_lead``)."""
-        if span_sentence and not parts:
-            return [(0, span_sentence)]
+        The reader's say is in the scores (``reader.sentence_weight``)."""
         leads: list[tuple[int, str]] = []
         for i, part in parts or [(0, question)]:
             scored = self.score_sentences(part, [passages[i]])
@@ -186,8 +208,11 @@ class ExtractiveGenerator:
         top = [s for s in scored if s.passage == source] or scored
         best = top[0]
         chosen = [best]
-        for s in top[1:]:
-            if len(chosen) >= min(self.settings.max_sentences, 3) or s.score < best.score - EXTRA_WITHIN:
+        # The best sentence (the reader's say included) leads; the others shown with it are those about the
+        # same thing (``topical``): a sentence the reader rates low still names what the lead leaves out.
+        near = max(s.topical for s in top)
+        for s in sorted(top[1:], key=lambda s: -s.topical):
+            if len(chosen) >= min(self.settings.max_sentences, 3) or s.topical < near - EXTRA_WITHIN:
                 break
             chosen.append(s)
         chosen = self._with_antecedents(chosen, scored)[: self.settings.max_sentences]

@@ -20,7 +20,6 @@ from borderqa.answering.bound import unanswered
 from borderqa.answering.extractive import ExtractiveGenerator, is_list_question, sentence_at
 from borderqa.answering.parts import question_parts
 from borderqa.answering.scope import ScopeChecker
-from borderqa.answering.verdict import VerdictModel, features
 from borderqa.citations import Verifier, parse_draft, premise_flag, render, renumber
 from borderqa.config import AnsweringSettings, ReaderSettings
 from borderqa.conversation import is_followup, standalone_question
@@ -60,21 +59,6 @@ class _Prepared:
         """The probability the decision rests on: the best reading's, over the question and its parts."""
         found = [r.answer for r in self.readings + self.part_readings]
         return max(found) if found else None
-
-
-def rerank(hits: Sequence[Hit], readings: Sequence[Reading], margin: float) -> tuple[list[Hit], list[Reading]]:
-    """Retrieval's order, except that a passage the reader rates ``margin`` above the top one moves first.
-
-    A full re-rank by the reader's probability lost citation precision on the eval (0.866 -> 0.760):
-    retrieval's order is the better judge of which of several relevant paragraphs answers, the reader
-    of whether one does. Hits the reader did not read keep their place after."""
-    if not readings:
-        return list(hits), []
-    best = max(range(len(readings)), key=lambda i: (readings[i].answer, -i))
-    order = list(range(len(readings)))
-    if best and readings[best].answer - readings[0].answer >= margin:
-        order = [best] + [i for i in order if i != best]
-    return [hits[i] for i in order] + list(hits[len(readings) :]), [readings[i] for i in order]
 
 
 def frame_in_time(text: str) -> str:
@@ -119,12 +103,10 @@ class AnswerPipeline:
         terms: TermWeights | None = None,
         reader: Reader | None = None,
         reader_settings: ReaderSettings | None = None,
-        verdict: VerdictModel | None = None,
         premise_judge: PremiseJudge | None = None,
     ) -> None:
         self.reader = reader
         self.premise_judge = premise_judge
-        self.verdict = verdict
         self.reader_settings = reader_settings or ReaderSettings()
         self.retriever = retriever
         self.bank = bank
@@ -132,7 +114,8 @@ class AnswerPipeline:
         self.settings = settings
         self.verifier = Verifier(bank)
         terms = terms or TermWeights.of(retriever.passages)
-        self.extractive = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(settings, bank, terms)
+        self.extractive = generator if isinstance(generator, ExtractiveGenerator) else ExtractiveGenerator(
+            settings, bank, terms, reader, self.reader_settings.sentence_weight)
         self.scope = ScopeChecker(settings.min_support, self.reader_settings)
 
     # --- stages -------------------------------------------------------------------------------------
@@ -162,10 +145,12 @@ class AnswerPipeline:
             parts = question_parts(standalone)
             if len(parts) > 1 and self.reader_settings.min_answer > 0:  # a part the reader finds answered counts
                 part_readings = [max(self._read(Query.parse(part, part, terms), read), key=lambda r: r.answer) for part in parts]
-            hits, readings = rerank(hits, readings, self.reader_settings.rerank_margin)
         t3 = time.perf_counter()
         passages = self._context(hits, standalone)
-        scored = self.extractive.score_sentences(standalone, passages[: self.settings.passages]) if passages else []
+        # The support is the best sentence of the passages the reader reads (its say weighs in only there);
+        # without a reader, of those a language model would be shown.
+        judged = passages[: read_k or self.settings.passages]
+        scored = self.extractive.score_sentences(standalone, judged) if judged else []
         support = scored[0].score if scored else 0.0
         ranked = [sc.text for sc in scored if sc.passage == 0]  # the top passage's sentences, best first
         decision = self.scope.decide(query, passages, support, readings + part_readings, ranked, terms)
@@ -174,17 +159,8 @@ class AnswerPipeline:
                          readings, decision.premise, part_readings, query)
 
     def _read(self, query: Query, passages: Sequence[Passage]) -> list[Reading]:
-        """The reader's readings, with ``answer`` replaced by the verdict model's probability when there is
-        one (the reader's own output is one of its features)."""
         assert self.reader is not None
-        readings = self.reader.read(query.text, passages)
-        if self.verdict is None:
-            return readings
-        best: dict[int, float] = {}
-        for sc in self.extractive.score_sentences(query.text, passages):  # one question embedding for all
-            best.setdefault(sc.passage, sc.score)
-        return [replace(r, answer=self.verdict.probability(features(query, r, best.get(i, 0.0), self.extractive.terms)))
-                for i, r in enumerate(readings)]
+        return self.reader.read(query.text, passages)
 
     def _context(self, hits: list[Hit], question: str) -> list[Passage]:
         """Top passages for the generator; for a list question, the whole list around a listed hit."""
@@ -203,15 +179,21 @@ class AnswerPipeline:
     # --- answers ------------------------------------------------------------------------------------
 
     def answer(self, question: str, history: Sequence[Turn]) -> Answer:
+        return self.answer_prepared(self.prepare(question, history))
+
+    def stream(self, question: str, history: Sequence[Turn]) -> Iterator[str | Answer]:
+        yield from self.stream_prepared(self.prepare(question, history))
+
+    def answer_prepared(self, prep: _Prepared) -> Answer:
+        """The verified answer to a question ``prepare`` has read (``reader calibrate`` records both)."""
         final: Answer | None = None
-        for item in self.stream(question, history):
+        for item in self.stream_prepared(prep):
             if isinstance(item, Answer):
                 final = item
         assert final is not None
         return final
 
-    def stream(self, question: str, history: Sequence[Turn]) -> Iterator[str | Answer]:
-        prep = self.prepare(question, history)
+    def stream_prepared(self, prep: _Prepared) -> Iterator[str | Answer]:
         if not prep.answerable:
             answer = (self._premise_from_reading(prep, prep.premise) if prep.premise else None) or self._refusal(prep)
             yield answer.text
@@ -222,7 +204,7 @@ class AnswerPipeline:
         first: float | None = None
         streams_tokens = not isinstance(self.generator, ExtractiveGenerator)
         if self.generator is self.extractive and not is_list_question(prep.standalone):
-            leads = self.extractive.leads(prep.standalone, prep.passages, self._answer_parts(prep), self._span_sentence(prep))
+            leads = self.extractive.leads(prep.standalone, prep.passages, self._answer_parts(prep))
             prep.lead_lines = len(leads)
             drafts: Iterator[str] = iter([self.extractive.lead_answer(prep.standalone, prep.passages, leads)])
         else:
@@ -241,17 +223,6 @@ class AnswerPipeline:
         if not streams_tokens:
             yield answer.text
         yield answer
-
-    def _span_sentence(self, prep: _Prepared) -> str:
-        """The top passage's sentence holding the reader's answer span, when its span score reaches
-        ``reader.span_lead`` ("" otherwise: the scorer's best sentence leads)."""
-        top = prep.readings[0] if prep.readings else None
-        if top is None or not top.span or not prep.passages or top.passage.id != prep.passages[0].id:
-            return ""
-        if top.span_score < self.reader_settings.span_lead:
-            return ""
-        sents = self.bank.get([top.passage])[0].sentences
-        return sentence_at(top.passage.text, sents, top.start, top.span) or ""
 
     def _answer_parts(self, prep: _Prepared) -> list[tuple[int, str]]:
         """(passage index, part question) for each part of a two-part question: the one of the top two

@@ -14,6 +14,7 @@ from borderqa.reader.data import (
     MAX_JACCARD,
     MAX_NGRAM_OVERLAP,
     QUESTIONS_FILE,
+    SENTENCE_QUESTIONS_FILE,
     BuildReport,
     EvalOverlap,
     GenerationReport,
@@ -25,7 +26,7 @@ from borderqa.reader.data import (
     read_questions,
 )
 from borderqa.reader.examples import write_examples
-from borderqa.reader.generation import LlamaQuestionWriter, QuestionWriter
+from borderqa.reader.generation import LlamaQuestionWriter, LlamaSentenceQuestionWriter, QuestionWriter
 from borderqa.types import Passage
 
 if TYPE_CHECKING:
@@ -35,12 +36,15 @@ Progress = Callable[[int, int], None]
 DATA_CONTEXT_TOKENS = 2048  # instruction + example + one passage + reply fit with room to spare
 
 
-def local_writer(assistant: Assistant, false_premise: bool = True) -> QuestionWriter:
+def local_writer(assistant: Assistant, false_premise: bool = True, per_sentence: bool = False) -> QuestionWriter:
     """The local model as the project loads it (joined, hash-checked), without saved states: every prompt
-    shares the instruction prefix with the one before, which llama.cpp reuses in place."""
+    shares the instruction prefix with the one before, which llama.cpp reuses in place. ``per_sentence``:
+    two questions per sentence (``LlamaSentenceQuestionWriter``) instead of two or three per passage."""
     from borderqa.answering.local import LlamaCppGenerator
 
     settings = assistant.settings.local.model_copy(update={"cache_mb": 0, "context_tokens": DATA_CONTEXT_TOKENS})
+    if per_sentence:
+        return LlamaSentenceQuestionWriter(LlamaCppGenerator(settings))
     return LlamaQuestionWriter(LlamaCppGenerator(settings), false_premise=false_premise)
 
 
@@ -53,11 +57,13 @@ def run_data(
     limit: int | None = None,
     generate: bool = True,
     false_premise: bool = True,
+    per_sentence: bool = False,
     writer: QuestionWriter | None = None,
     progress: Mapping[str, Progress] | None = None,
 ) -> str:
     """Generate questions for the indexed passages (resuming), rebuild every example, and return a
-    Markdown summary of what was written."""
+    Markdown summary of what was written. ``per_sentence``: generate into ``sentence_questions.jsonl``
+    (two questions per sentence) instead of ``questions.jsonl``; examples are made from both files."""
     out = out or DATA_DIR
     progress = progress or {}
     passages = assistant.passages()
@@ -67,8 +73,8 @@ def run_data(
     generation: GenerationReport | None = None
     if generate:
         generation = generate_questions(
-            eligible(passages, document), writer or local_writer(assistant, false_premise), out / QUESTIONS_FILE,
-            limit=limit, progress=progress.get("passages"),
+            eligible(passages, document), writer or local_writer(assistant, false_premise, per_sentence),
+            out / (SENTENCE_QUESTIONS_FILE if per_sentence else QUESTIONS_FILE), limit=limit, progress=progress.get("passages"),
         )
     retriever = assistant.retriever
 
@@ -79,11 +85,13 @@ def run_data(
         return [h.passage for h in retriever.search(question, k=k, mode="dense")]
 
     records = list(read_questions(out / QUESTIONS_FILE).values())
+    sentence_records = list(read_questions(out / SENTENCE_QUESTIONS_FILE).values())
     report = build_examples(
-        records, passages, EvalOverlap(eval_questions(cases)), bm25=bm25, dense=dense, progress=progress.get("examples")
+        records, passages, EvalOverlap(eval_questions(cases)), sentence_records=sentence_records, bm25=bm25, dense=dense,
+        progress=progress.get("examples"),
     )
     write_examples(out / EXAMPLES_FILE, report.examples)
-    return summary(records, report, generation, len(eligible(passages)))
+    return summary(records, report, generation, len(eligible(passages)), sentence_records)
 
 
 def _quantiles(values: Sequence[float]) -> str:
@@ -98,19 +106,21 @@ def _quantiles(values: Sequence[float]) -> str:
 
 
 def summary(
-    records: Sequence[PassageQuestions], report: BuildReport, generation: GenerationReport | None, eligible_count: int
+    records: Sequence[PassageQuestions], report: BuildReport, generation: GenerationReport | None, eligible_count: int,
+    sentence_records: Sequence[PassageQuestions] = (),
 ) -> str:
-    seconds = [r.seconds for r in records if r.seconds > 0]
-    kept = sum(len(r.questions) for r in records)
-    dropped_lines = sum(len(r.dropped) for r in records)
-    lines = [
-        f"passages with questions: {len(records)} of {eligible_count} eligible",
-        f"model questions kept: {kept} (answer {sum(q.kind == 'answer' for r in records for q in r.questions)}, "
-        f"false premise {sum(q.kind == 'false_premise' for r in records for q in r.questions)}); "
-        f"lines dropped by the checks: {dropped_lines}",
-        f"seconds per passage: mean {statistics.fmean(seconds):.1f}, median {statistics.median(seconds):.1f}"
-        if seconds else "seconds per passage: n/a",
-    ]
+    lines: list[str] = []
+    for name, recs in (("per passage", records), ("per sentence", sentence_records)):
+        seconds = [r.seconds for r in recs if r.seconds > 0]
+        lines += [
+            f"passages with questions {name}: {len(recs)} of {eligible_count} eligible",
+            f"  model questions kept: {sum(len(r.questions) for r in recs)} (answer "
+            f"{sum(q.kind == 'answer' for r in recs for q in r.questions)}, false premise "
+            f"{sum(q.kind == 'false_premise' for r in recs for q in r.questions)}); lines dropped by the checks: "
+            f"{sum(len(r.dropped) for r in recs)}",
+            f"  seconds per passage: mean {statistics.fmean(seconds):.1f}, median {statistics.median(seconds):.1f}"
+            if seconds else "  seconds per passage: n/a",
+        ]
     if generation is not None:
         lines.append(
             f"this run: {generation.written} passages generated ({generation.seconds_per_passage:.1f} s each), "

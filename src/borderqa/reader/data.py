@@ -48,6 +48,7 @@ Search = Callable[[str, int], Sequence[Passage]]  # question, k -> passages, bes
 
 DATA_DIR = Path(__file__).parent / "data"
 QUESTIONS_FILE = "questions.jsonl"
+SENTENCE_QUESTIONS_FILE = "sentence_questions.jsonl"  # two questions per sentence (generation.LlamaSentenceQuestionWriter)
 EXAMPLES_FILE = "examples.jsonl"
 MIN_WORDS = 12
 MIN_ITEM_WORDS = 6  # a list item or quote read with its lead-in
@@ -240,8 +241,10 @@ def passage_examples(
     perturber: Perturber,
     bm25: Search | None = None,
     dense: Search | None = None,
+    prefix: str = "q",
 ) -> Iterator[ReaderExample]:
-    """Every example made from one passage's record (see the module docstring)."""
+    """Every example made from one passage's record (see the module docstring); question ids are
+    ``<passage id>:<prefix><n>`` (``prefix`` keeps two records of one passage apart)."""
     split = split_of(passage.id)
 
     def same_split(p: Passage) -> bool:
@@ -249,7 +252,7 @@ def passage_examples(
 
     answers = [q for q in record.questions if q.kind == "answer"]
     for n, q in enumerate(record.questions, 1):
-        qid = f"{passage.id}:q{n}"
+        qid = f"{passage.id}:{prefix}{n}"
         if q.kind == "false_premise":
             # The small model's "false premise" is mostly true (4 of 122 held something the passage visibly
             # contradicts): then a name, year or figure its correction states is swapped to make it false.
@@ -276,8 +279,8 @@ def passage_examples(
                 continue
             for r, neg in enumerate(hard_negatives(q.question, q.answer, passage, search, same_split, taken), 1):
                 yield _example(f"{qid}:{side}{r}", q.question, neg, "none", f"hard_negative_{side}", qid)
-    if answers:
-        origin = f"{passage.id}:q{record.questions.index(answers[0]) + 1}"
+    if answers and prefix == "q":  # one attribute question per passage, made with its first record
+        origin = f"{passage.id}:{prefix}{record.questions.index(answers[0]) + 1}"
         attribute = perturber.attribute(passage)
         if attribute:
             yield _example(f"{passage.id}:attribute", attribute, passage, "none", "attribute", origin)
@@ -364,6 +367,7 @@ def build_examples(
     passages: Sequence[Passage],
     overlap: EvalOverlap,
     *,
+    sentence_records: Iterable[PassageQuestions] = (),
     bm25: Search | None = None,
     dense: Search | None = None,
     perturber: Perturber | None = None,
@@ -372,10 +376,11 @@ def build_examples(
 ) -> BuildReport:
     """All examples from ``records``, with every question too close to an eval question dropped (a
     generated question takes its variants and hard negatives with it). ``augment`` adds ``augment.py``'s
-    minimal pairs for every eligible passage."""
+    minimal pairs for every eligible passage. ``sentence_records``: the per-sentence questions, made into
+    examples the same way (ids ``<passage id>:s<n>``)."""
     by_id = {p.id: p for p in passages}
     perturber = perturber or Perturber(passages)
-    todo = list(records)
+    todo = [(r, "q") for r in records] + [(r, "s") for r in sentence_records]
     examples: list[ReaderExample] = []
     dropped: dict[str, Overlap] = {}
     kept: dict[str, Overlap] = {}
@@ -397,14 +402,14 @@ def build_examples(
             out.append(ex)
         return out
 
-    for i, record in enumerate(todo, 1):
+    for i, (record, prefix) in enumerate(todo, 1):
         passage = by_id.get(record.passage_id)
         if passage is None or passage.sha != record.passage_sha:
             missing.append(record.passage_id)
         else:
             # checked again from the raw reply, so a better check applies to what was written before it
             record = replace(record, questions=check(passage, parse_lines(record.raw)).kept)
-            examples += keep(passage_examples(record, passage, perturber, bm25, dense))
+            examples += keep(passage_examples(record, passage, perturber, bm25, dense, prefix))
         if progress is not None:
             progress(i, len(todo))
     if augment:

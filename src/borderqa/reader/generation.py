@@ -143,6 +143,57 @@ class LlamaQuestionWriter:
         return self._generator.complete(question_messages(passage, self._false_premise), self._max_tokens)
 
 
+# --- one prompt per sentence ----------------------------------------------------------------------
+
+MIN_SENTENCE_WORDS = 8  # shorter sentences (headings, "We can attest to that.") state too little to ask about
+SENTENCE_MAX_TOKENS = 110
+
+SENTENCE_SYSTEM = """You write quiz questions about a report on Mexico's southern border. You get a passage \
+and one sentence from it.
+Write two different questions that this sentence answers, as a reader who has not seen the passage would ask \
+them: in your own words, naming what they are about (never "it", "this", "they", "the passage" or "the \
+report"). Ask about a specific fact the sentence states (a number, name, place, date, cause, act or opinion), \
+never about "the main topic", "the purpose" or "the passage". After each question, copy the words of the \
+sentence that answer it.
+Reply with exactly two lines and nothing else:
+Q: <question> | A: <answer words copied from the sentence>
+Q: <a second question, worded differently> | A: <answer words copied from the sentence>"""
+EXAMPLE_SENTENCE = "Officials say it stops about 300 migrants a month, most of them from Guatemala."
+EXAMPLE_SENTENCE_REPLY = """Q: Roughly how many migrants does the Puerto Verde checkpoint stop each month? | A: about 300 migrants a month
+Q: Where do most of the migrants stopped at Puerto Verde come from? | A: Guatemala"""
+
+
+def sentence_messages(passage: Passage, sentence: str) -> list[dict[str, str]]:
+    """The prompt asking for two questions that ``sentence`` (of ``passage``) answers: the passage comes
+    before the sentence, so the prompts for one passage's sentences share everything but their end."""
+    return [
+        {"role": "system", "content": SENTENCE_SYSTEM},
+        {"role": "user", "content": f"Passage: {EXAMPLE_PASSAGE}\nSentence: {EXAMPLE_SENTENCE}"},
+        {"role": "assistant", "content": EXAMPLE_SENTENCE_REPLY},
+        {"role": "user", "content": f"(Section: {passage.section})\n{shown_text(passage)}\nSentence: {sentence}"},
+    ]
+
+
+def asked_sentences(passage: Passage) -> list[str]:
+    """The sentences of ``passage`` worth a question each (``MIN_SENTENCE_WORDS`` words or more)."""
+    return [s for s in split_sentences(passage.text) if len(s.split()) >= MIN_SENTENCE_WORDS]
+
+
+class LlamaSentenceQuestionWriter:
+    """Two questions per sentence (``sentence_messages``), by the local model at temperature 0; the
+    replies are joined into one, in the line format ``parse_lines`` reads. Questions about one sentence
+    are sharper than two about a whole passage: they name what that sentence states, so the reader
+    learns which sentence answers, not only which passage."""
+
+    def __init__(self, generator: LlamaCppGenerator, max_tokens: int = SENTENCE_MAX_TOKENS) -> None:
+        self._generator = generator
+        self._max_tokens = max_tokens
+
+    def write(self, passage: Passage) -> str:
+        replies = [self._generator.complete(sentence_messages(passage, s), self._max_tokens) for s in asked_sentences(passage)]
+        return "\n".join(r.strip() for r in replies if r.strip())
+
+
 # --- parsing -------------------------------------------------------------------------------------
 
 

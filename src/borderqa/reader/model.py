@@ -1,8 +1,8 @@
 """The reader network and its loading.
 
-A cross-encoder over ``[CLS] question [SEP] setting: passage [SEP]`` on the packaged all-MiniLM-L6-v2
-encoder (the project's embedding model, so no second base to ship or trust; the shipped reader keeps its
-first 4 of 6 layers, 384 wide: 8.5 minutes to train on 2 busy cores instead of 25), with two heads:
+A cross-encoder over ``[CLS] question [SEP] setting: sentence [SEP]`` (``features.sentence_side``) on the
+packaged all-MiniLM-L6-v2 encoder (the project's embedding model, so no second base to ship or trust), with
+two heads:
 
 * a label head on the mean of the word-piece states: answer / contradicts / none (``examples.LABELS``);
 * a span head on every token: start and end logits of the answer (SQuAD 2.0 style, ``[CLS]`` = no span).
@@ -26,11 +26,12 @@ log = logging.getLogger(__name__)
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 WEIGHTS_FILE = WEIGHTS_DIR / "reader.safetensors"
-VERDICT_FILE = WEIGHTS_DIR / "verdict.json"
-SHIPPED_SHA256 = "39ee57bd1a1a0fb966965da0c0b73c8cfb6558e7a2834500b9cd9adc257aacfb"  # the shipped weights (weights/CARD.md); a mismatch is refused
+SHIPPED_SHA256 = "18f2a6b3d1b007e077dd46737e9d90a8e50227a7544e07fdbd733a2816bd56e8"  # the shipped weights (weights/CARD.md); a mismatch is refused
 FROZEN = ("encoder.embeddings.word_embeddings.weight",)  # taken from the base at load, not shipped
-MAX_TOKENS = 256
+MAX_TOKENS = 128  # question and one sentence with its setting (the longest sentence side: about 110 word pieces)
 MAX_ANSWER_TOKENS = 40
+# v3 reads sentences (v2 read whole passages): a v2 file loads into the same network but would be misread.
+READER_FORMAT = "borderqa-reader-3"
 
 
 def build_network(base_dir: Path, layers: int = 6) -> Any:
@@ -84,7 +85,7 @@ def save_weights(net: Any, path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     layers = str(net.encoder.config.num_hidden_layers)
-    save_file(trained_state(net), str(tmp), metadata={"layers": layers, "format": "borderqa-reader-2"})
+    save_file(trained_state(net), str(tmp), metadata={"layers": layers, "format": READER_FORMAT})
     tmp.replace(path)
     return file_sha256(path)
 
@@ -116,7 +117,7 @@ def load_reader(base_dir: Path, weights: Path, expected_sha256: str, threads: in
             meta = f.metadata() or {}
     except Exception as exc:  # safetensors raises its own error types for a damaged header
         raise ModelError(f"reader weights {weights} cannot be read: {exc}") from exc
-    if meta.get("format") != "borderqa-reader-2":
+    if meta.get("format") != READER_FORMAT:
         raise ModelError(f"reader weights {weights} are not a BorderQA reader file (format {meta.get('format')!r})")
     net = build_network(base_dir, int(meta.get("layers", "6")))
     missing, unexpected = net.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)

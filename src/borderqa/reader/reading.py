@@ -1,14 +1,19 @@
 """The ``Reader`` protocol and the trained reader behind it.
 
-``read(question, passages)`` scores every passage in one batch: the probability that it answers the
-question as asked, that it contradicts the question's premise, or neither, and the best answer span in
-it. The answer pipeline re-ranks by these and refuses when no passage answers.
+``read(question, passages)`` reads every sentence of every passage in one batch: per sentence, the
+probability that it answers the question as asked, that it contradicts the question's premise, or neither,
+and the best answer span in it. A passage's ``Reading`` holds its sentences' figures and its best sentence.
+The extractive scorer weighs each sentence's answer probability in (``answering/extractive.py``), so the
+answer leads with the sentence that answers; the scope check refuses when no sentence does.
+
+Readings are kept per (question, passage): the answer stages ask about the same passages several times.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,21 +21,28 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from borderqa.sentences import split_sentences
 from borderqa.types import Passage
 
 log = logging.getLogger(__name__)
+
+KEPT = 512  # (question, passage) readings kept
+CHUNK = 8  # sentences per forward pass, sorted by length (less padding)
 
 
 @dataclass(frozen=True)
 class Reading:
     passage: Passage
-    answer: float  # P(the passage answers the question as asked)
-    contradicts: float  # P(the passage contradicts what the question assumes)
-    none: float  # P(neither)
-    span: str = ""  # best answer words, verbatim from passage.text ("" if none)
+    answer: float  # P(the best sentence answers the question as asked)
+    contradicts: float  # P(a sentence contradicts what the question assumes), the highest
+    none: float  # P(neither) of the best sentence
+    span: str = ""  # best answer words of the best sentence, verbatim from passage.text ("" if none)
     start: int = -1  # char offsets of ``span`` in passage.text
     end: int = -1
     span_score: float = float("-inf")  # span logit margin over "no span"
+    sentences: tuple[str, ...] = ()  # the passage's sentences (``split_sentences``), as read
+    answers: tuple[float, ...] = ()  # P(answer) of each
+    best: int = -1  # index of the best sentence (highest P(answer))
 
 
 @runtime_checkable
@@ -40,6 +52,11 @@ class Reader(Protocol):
     def read(self, question: str, passages: Sequence[Passage]) -> list[Reading]:
         """One reading per passage, in the order given."""
         ...
+
+
+def passage_sentences(passage: Passage) -> list[str]:
+    """The sentences the reader reads, as ``SentenceBank`` splits them (a passage with none: its text)."""
+    return split_sentences(passage.text) or [passage.text]
 
 
 class TrainedReader:
@@ -56,6 +73,7 @@ class TrainedReader:
         self._loaded: Any = None
         self._forward: Any = None
         self._lock = threading.Lock()
+        self._kept: OrderedDict[tuple[str, str, str], Reading] = OrderedDict()
         self.backend = "torch"
 
     def load(self) -> Any:
@@ -96,20 +114,57 @@ class TrainedReader:
             labels, starts, ends = self._loaded.net(**inputs)
         return labels.float().numpy(), starts.float().numpy(), ends.float().numpy()
 
+    def forget(self) -> None:
+        """Drop the kept readings (a benchmark times reading, not remembering)."""
+        with self._lock:
+            self._kept.clear()
+
     def read(self, question: str, passages: Sequence[Passage]) -> list[Reading]:
         if not passages:
             return []
-        from borderqa.reader.features import best_span, encode
+        with self._lock:
+            kept = {p.id: self._kept.get((question, p.id, p.sha)) for p in passages}
+        todo = [p for p in passages if kept[p.id] is None]
+        if todo:
+            for p, reading in zip(todo, self._read(question, todo), strict=True):
+                kept[p.id] = reading
+                with self._lock:
+                    self._kept[(question, p.id, p.sha)] = reading
+                    while len(self._kept) > KEPT:
+                        self._kept.popitem(last=False)
+        return [r for r in (kept[p.id] for p in passages) if r is not None]
+
+    def _read(self, question: str, passages: Sequence[Passage]) -> list[Reading]:
+        from borderqa.reader.features import best_span, encode, sentence_side
 
         loaded = self.load()
-        batch = encode(loaded.tokenizer, [question] * len(passages), passages)
-        labels, starts, ends = self._forward(**batch.inputs)
-        z = np.exp(labels - labels.max(axis=1, keepdims=True))
-        probs = (z / z.sum(axis=1, keepdims=True)).tolist()
-        out = []
-        for row, passage in enumerate(passages):
-            s, e, score = best_span(starts[row].tolist(), ends[row].tolist(), batch, row)
-            span = passage.text[s:e].strip() if s >= 0 else ""
-            p_answer, p_contra, p_none = probs[row]
-            out.append(Reading(passage, p_answer, p_contra, p_none, span, s, e, score))
+        split = [passage_sentences(p) for p in passages]
+        sides = [sentence_side(p, sents, i) for p, sents in zip(passages, split, strict=True) for i in range(len(sents))]
+        # Similar lengths run together: padding every sentence to the longest one's length cost half the time.
+        order = sorted(range(len(sides)), key=lambda k: len(sides[k][0]))
+        probs = np.zeros((len(sides), 3))
+        spans: list[tuple[int, int, float]] = [(-1, -1, float("-inf"))] * len(sides)
+        for at in range(0, len(order), CHUNK):
+            rows = order[at : at + CHUNK]
+            batch = encode(loaded.tokenizer, [question] * len(rows), [sides[k] for k in rows])
+            labels, starts, ends = self._forward(**batch.inputs)
+            z = np.exp(labels - labels.max(axis=1, keepdims=True))
+            probs[rows] = z / z.sum(axis=1, keepdims=True)
+            for r, k in enumerate(rows):
+                spans[k] = best_span(starts[r].tolist(), ends[r].tolist(), batch, r)
+        out, row = [], 0
+        for passage, sents in zip(passages, split, strict=True):
+            rows = list(range(row, row + len(sents)))
+            row += len(sents)
+            answers = tuple(float(probs[r, 0]) for r in rows)
+            best = int(np.argmax(answers))
+            r = rows[best]
+            s, e, score = spans[r]
+            at = passage.text.find(sents[best])
+            span, start, end = "", -1, -1
+            if s >= 0 and at >= 0:
+                start, end = at + s, at + e
+                span = passage.text[start:end].strip()
+            out.append(Reading(passage, answers[best], float(probs[rows, 1].max()), float(probs[r, 2]), span, start, end,
+                               score, tuple(sents), answers, best))
         return out
