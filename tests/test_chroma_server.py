@@ -82,7 +82,7 @@ def served(embedded: Assistant, chroma: ChromaProcess, tmp_path_factory: pytest.
     shutil.copytree(embedded.settings.index_dir, index_dir)
     settings = Settings.load(corpus_dir=ROOT / "corpus", index_dir=index_dir, chroma_url=chroma.url)
     index = ChromaIndex(index_dir, embedded.embedder, fingerprint(settings), settings.collection, ChromaServer(chroma.url))
-    a = Assistant(settings, embedded.embedder, index)
+    a = Assistant(settings, embedded.embedder, index, reader=embedded.reader)  # the same reader: the same leads
     report, _ = a.build_index()
     assert not report.skipped and report.embedded == 0, "moving to the server reuses every vector"
     return a
