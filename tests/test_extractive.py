@@ -75,8 +75,8 @@ def test_a_how_many_answer_leads_with_the_sentence_that_gives_the_figure() -> No
     question = "How many officers are in the Chiapas Border Police force?"
     best = generator.score_sentences(question, [POLICE])[0].text
     assert "several" in best  # the scorer alone would lead with the sentence that gives no figure
-    answer = generator.lead_answer(question, [POLICE], generator.leads(question, [POLICE]))
-    assert answer.startswith("The governor created the 135-member Border Police in 2011. [1]")
+    answer, lines = generator.lead_answer(question, [POLICE], generator.leads(question, [POLICE]))
+    assert answer.startswith("The governor created the 135-member Border Police in 2011. [1]") and lines == 1
     assert "several levels" in answer  # still quoted after the lead
 
 
@@ -89,7 +89,10 @@ def test_a_how_long_answer_leads_with_the_duration_not_the_distance() -> None:
     question = "How long does the walk from Tapachula to Arriaga take a migrant?"
     if "two weeks" in generator.score_sentences(question, [WALK])[0].text:
         raise AssertionError("the scorer already leads with the duration: the test would not test the reordering")
-    assert generator.lead_answer(question, [WALK], generator.leads(question, [WALK])).startswith("This journey might take a migrant two weeks on foot.")
+    answer, lines = generator.lead_answer(question, [WALK], generator.leads(question, [WALK]))
+    # "This journey ..." leans on the sentence before it: the lead is both, in the report's order
+    assert answer.startswith("Migrants arriving in Tapachula must walk to Arriaga, 150 miles to the northwest. [1] "
+                             "This journey might take a migrant two weeks on foot. [1]") and lines == 2
 
 
 REFUGE = _p(22, "Statistics about refugees in Mexico note 1,164 requests for refugee status in Mexico in 2013. Of these "
@@ -106,5 +109,6 @@ def test_a_two_part_question_leads_with_one_line_per_part() -> None:
     assert [t for _, t in leads] == [first, "Of these requests, only 245 were granted."]
     vague = _p(23, REFUGE.text.replace("only 245 were", "few were"))
     assert [t for _, t in generator.leads(parts[0][1], [vague], parts)] == [first]  # no figure: no second line
-    answer = generator.lead_answer(parts[0][1], [REFUGE], leads)
+    answer, lines = generator.lead_answer(parts[0][1], [REFUGE], leads)
+    assert lines == 2  # one line per part (the second part's line, "Of these ...", leads with the first's)
     assert answer.startswith(f"{first} [1] Of these requests, only 245 were granted. [1]")

@@ -101,7 +101,7 @@ class ScriptedReader:
         return out
 
 
-def test_the_readers_say_moves_the_lead_and_the_topical_sentences_stay_beside_it() -> None:
+def test_the_readers_say_moves_the_lead_and_a_lead_that_leans_back_comes_with_its_antecedent() -> None:
     q = "How many Advanced Naval Stations is SEMAR building, and how big is each detachment?"
     plain = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([STATIONS, OTHER]))
     assert "54 or 108" not in plain.score_sentences(q, [STATIONS])[0].text  # the words alone lead elsewhere
@@ -109,10 +109,25 @@ def test_the_readers_say_moves_the_lead_and_the_topical_sentences_stay_beside_it
     read = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([STATIONS, OTHER]), reader, 0.5)
     scored = read.score_sentences(q, [STATIONS])
     assert "54 or 108" in scored[0].text and scored[0].words is not None and scored[0].score > scored[0].words
-    answer = read.lead_answer(q, [STATIONS], read.leads(q, [STATIONS]))
-    assert answer.startswith("Each station will have a detachment of 54 or 108 Marines. [1]")
-    assert "SEMAR is building 12 Advanced Naval Stations" in answer  # the reader rates it low; it is what the lead is about
+    answer, lines = read.lead_answer(q, [STATIONS], read.leads(q, [STATIONS]))
+    # "Each station ..." leans on the sentence before it, which leads with it
+    assert answer.startswith("SEMAR is building 12 Advanced Naval Stations on the rivers. [1] "
+                             "Each station will have a detachment of 54 or 108 Marines. [1]") and lines == 2
+    assert plain.lead_answer(q, [STATIONS], plain.leads(q, [STATIONS]))[1] == 1  # without the reader: the first sentence alone
     calls = reader.calls
     off = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([STATIONS]), reader, 0.0)
     off.score_sentences(q, [STATIONS])
     assert off.reader is None and reader.calls == calls  # weight 0: the reader is not asked
+
+
+def test_sentences_shown_beside_the_lead_are_chosen_by_topic_not_by_the_reader() -> None:
+    stations = Passage("report:p0003", "report", ("Border Security",), 3, 3,
+                       "SEMAR is building twelve Advanced Naval Stations on the rivers of Chiapas. The Advanced Naval "
+                       "Stations will hold 54 or 108 Marines. The weather in the south was hot all year.")
+    q = "How many Marines will the Advanced Naval Stations that SEMAR is building in Chiapas hold?"
+    read = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([stations, OTHER]),
+                               ScriptedReader("54 or 108"), 0.5)
+    answer, lines = read.lead_answer(q, [stations], read.leads(q, [stations]))
+    assert answer.startswith("The Advanced Naval Stations will hold 54 or 108 Marines. [1]") and lines == 1
+    assert "SEMAR is building twelve" in answer  # the reader rates it low: it is what the lead is about
+    assert "weather" not in answer

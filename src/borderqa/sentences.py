@@ -22,6 +22,19 @@ _ABBREVIATIONS = {
 _BOUNDARY = re.compile(r"""(?<=[.!?…])(?:["'”’)\]]*)(?:\s*(?:\[\d+(?:\s*,\s*\d+)*\])+)?\s+(?=["“‘(\[]?[¿¡]?[A-Z0-9])""")
 
 
+# A sentence that leans on the one before it: a pronoun, "such", a connective, "each" of something named
+# before. The reader was trained reading such a sentence with the one before (reader/features.py): a change
+# here changes what it reads, so retrain it.
+_LEANS_BACK = re.compile(
+    r"^(this|these|that|those|it|its|they|their|them|such|he|she|his|her|both|each|of these|of those|in addition|"
+    r"but|however|also|yet|still|instead|as a result|there)\b", re.IGNORECASE)
+
+
+def leans_back(sentence: str) -> bool:
+    """Whether ``sentence`` can only be read with the sentence before it ("These ...", "That year, ...")."""
+    return bool(_LEANS_BACK.match(sentence))
+
+
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences, keeping abbreviations, initials and decimals intact."""
     text = " ".join(text.split())

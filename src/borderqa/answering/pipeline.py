@@ -52,7 +52,7 @@ class _Prepared:
     premise: Reading | None = None  # the passage contradicting the question's premise, if any
     part_readings: list[Reading] = field(default_factory=list)  # best reading per part of a multi-part question
     query: Query | None = None
-    lead_lines: int = 1  # sentences the draft leads with: one per part of a two-part question
+    lead_lines: int = 1  # sentences the draft leads with: one per part of a two-part question, or a lead and the one it leans on
 
     @property
     def confidence(self) -> float | None:
@@ -205,8 +205,8 @@ class AnswerPipeline:
         streams_tokens = not isinstance(self.generator, ExtractiveGenerator)
         if self.generator is self.extractive and not is_list_question(prep.standalone):
             leads = self.extractive.leads(prep.standalone, prep.passages, self._answer_parts(prep))
-            prep.lead_lines = len(leads)
-            drafts: Iterator[str] = iter([self.extractive.lead_answer(prep.standalone, prep.passages, leads)])
+            draft, prep.lead_lines = self.extractive.lead_answer(prep.standalone, prep.passages, leads)
+            drafts: Iterator[str] = iter([draft])
         else:
             drafts = self.generator.stream(prep.standalone, prep.passages)
         for chunk in drafts:

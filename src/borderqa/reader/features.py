@@ -9,19 +9,15 @@ prefix's length shifts them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from borderqa.reader.model import MAX_ANSWER_TOKENS, MAX_TOKENS
+from borderqa.sentences import leans_back
 from borderqa.types import Passage
 
 BEFORE_WORDS = 30  # of the sentence before, the last words shown
-# A sentence that leans back on the one before: pronouns, "such", connectives, "The/Each <thing>" named before.
-_LEANS_BACK = re.compile(
-    r"^(this|these|that|those|it|its|they|their|them|such|he|she|his|her|both|each|of these|of those|in addition|"
-    r"but|however|also|yet|still|instead|as a result|there)\b", re.IGNORECASE)
 
 
 def setting(passage: Passage, first: bool) -> str:
@@ -36,7 +32,7 @@ def sentence_side(passage: Passage, sentences: Sequence[str], i: int) -> tuple[s
     """Sentence ``i`` of ``passage`` as the model reads it, and where the sentence starts within that."""
     head = setting(passage, i == 0)
     prefix = f"{head}: " if head else ""
-    if i > 0 and _LEANS_BACK.match(sentences[i]):
+    if i > 0 and leans_back(sentences[i]):
         prefix += "(" + " ".join(sentences[i - 1].split()[-BEFORE_WORDS:]) + ") "
     return prefix + sentences[i], len(prefix)
 
