@@ -132,7 +132,8 @@ class LocalModelSettings(_Group):
     flash_attn: bool = True  # llama.cpp flash attention (0-7 % faster prompt processing on 2 cores)
     # Saved model states (answer and rewrite prompts) reused by longest prefix: a follow-up's answer no
     # longer re-reads the fixed prompt after the rewrite (benchmarks/local_llm.py --follow-ups: 12.7 -> 6.7 s). 0: off.
-    cache_mb: int = Field(default=512, ge=0, le=16_384)
+    # Every byte is counted (answering/local.py state_bytes): an answer state is ~0.32 GB, a rewrite ~0.15 GB.
+    cache_mb: int = Field(default=1024, ge=0, le=16_384)
 
 
 class OpenAISettings(_Group):
