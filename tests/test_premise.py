@@ -91,3 +91,21 @@ def test_a_models_says_nothing_sentence_is_kept_as_a_refusal_line_not_an_uncited
     p = Passage("report:p0001", "report", ("S",), 1, 1, "The central route runs through Comitán.")
     (verified,) = Verifier(SentenceBank(FakeEmbedder())).verify([DraftSentence("The report does not say which towns are on each.", ())], [p])
     assert verified[0].role == "refusal" and verified[0].note == "refusal" and not verified[0].citations
+
+
+def test_a_reader_premise_correction_cites_the_contradicting_sentence_not_the_best_answer() -> None:
+    from borderqa.reader.reading import Reading
+
+    first, second = CHIAPAS.text.split(". ", 1)
+    sentences = (first + ".", second)
+    pipeline = _pipeline("unused")
+    prep = _prepared("Why is Chiapas the most dangerous state in Mexico?")
+    # sentence 2 answers best, sentence 1 contradicts the question
+    read = Reading(CHIAPAS, 0.7, 0.9, 0.1, "third safest", -1, -1, sentences=sentences, answers=(0.1, 0.7), best=1,
+                   contradicting=0)
+    answer = pipeline._premise_from_reading(prep, read)
+    assert answer is not None and answer.text.startswith(PREMISE_LEAD) and "12th lowest" in answer.text
+    assert "third safest" not in answer.text
+    ruled = Reading(CHIAPAS, 0.0, 1.0, 0.0, sentences[1], 0, 0)  # a premise rule's: the sentence it quotes
+    answer = pipeline._premise_from_reading(prep, ruled)
+    assert answer is not None and "third safest" in answer.text

@@ -67,7 +67,7 @@ class SentenceBank:
     def __init__(self, embedder: Embedder) -> None:
         self._source = embedder
         self._embedder: Embedder | None = None
-        self._cache: dict[str, PassageSentences] = {}
+        self._cache: dict[tuple[str, str], PassageSentences] = {}  # by (id, text hash): an edited passage is split again
         self._lock = threading.Lock()
         self._questions: OrderedDict[str, Vectors] = OrderedDict()
 
@@ -75,16 +75,16 @@ class SentenceBank:
         # The lock guards the cache only: embedding runs outside it, so one request's new passages do not
         # hold up another's cached ones (two requests may embed the same passage once each; same vectors).
         with self._lock:
-            missing = list({p.id: p for p in passages if p.id not in self._cache}.values())
+            missing = list({(p.id, p.sha): p for p in passages if (p.id, p.sha) not in self._cache}.values())
         if missing:
             splits = [tuple(split_sentences(p.text)) or (p.text,) for p in missing]
             vectors = self.embedder.embed_documents([s for sents in splits for s in sents])
             ends = np.cumsum([len(sents) for sents in splits])
             with self._lock:
                 for p, sents, end in zip(missing, splits, ends, strict=True):
-                    self._cache.setdefault(p.id, PassageSentences(sents, vectors[end - len(sents) : end]))
+                    self._cache.setdefault((p.id, p.sha), PassageSentences(sents, vectors[end - len(sents) : end]))
         with self._lock:
-            return [self._cache[p.id] for p in passages]
+            return [self._cache[(p.id, p.sha)] for p in passages]
 
     @property
     def embedder(self) -> Embedder:

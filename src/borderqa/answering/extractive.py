@@ -71,19 +71,6 @@ def _log_odds(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def sentence_at(text: str, sentences: Sequence[str], start: int, span: str) -> str | None:
-    """The sentence of ``text`` holding the character at ``start`` (else the first holding ``span``)."""
-    cursor = 0
-    for sentence in sentences:
-        at = text.find(sentence, cursor)
-        if at < 0:
-            break
-        if at <= start < at + len(sentence):
-            return sentence
-        cursor = at + len(sentence)
-    return next((s for s in sentences if span and span in s), None)
-
-
 def is_list_question(question: str) -> bool:
     return bool(_LIST_QUESTION.search(question))
 
@@ -140,26 +127,26 @@ class ExtractiveGenerator:
         for i, (passage, sents) in enumerate(zip(passages, banks, strict=True)):
             sims = sents.vectors @ q_vec if len(sents.sentences) else np.zeros(0)
             setting = SETTING_WEIGHT * self.terms.coverage(weights, passage_words(passage))
-            answers = read[i].answers if read and len(read[i].answers) == len(sents.sentences) else ()
+            # by text, not position: a sentence the reader split differently gets no reader term
+            answers = dict(zip(read[i].sentences, read[i].answers, strict=True)) if read else {}
             for j, text in enumerate(sents.sentences):
                 score = float(sims[j]) + setting + WORDS_WEIGHT * self.terms.coverage(weights, set(tokenize(text)))
                 if kind and offers_kind(kind, question, text):
                     score += KIND_WEIGHT
                 words = score
-                if answers:
-                    score += self.reader_weight * _log_odds(answers[j])
+                if text in answers:
+                    score += self.reader_weight * _log_odds(answers[text])
                 out.append(ScoredSentence(score, i, j, text, words))
         return sorted(out, key=lambda s: -s.score)
 
     def generate(self, question: str, passages: Sequence[Passage]) -> str:
         if not passages:
             return "The report does not say."
-        scored = self.score_sentences(question, passages)
-        if is_list_question(question):
+        if is_list_question(question):  # before scoring: a list's lead-in and items need no reading
             bullets = self._list_answer(passages)
             if bullets:
                 return bullets
-        return self._prose_answer(scored, passages)
+        return self._prose_answer(self.score_sentences(question, passages), passages)
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         yield self.generate(question, passages)
@@ -206,6 +193,7 @@ class ExtractiveGenerator:
         if len(leads) == 1:
             leads, quotes = _figure_first(question, leads, quotes, sents)
             leads, quotes = _with_antecedent(leads, quotes, sents)
+            quotes = quotes[: max(self.settings.max_sentences - len(leads), 1)]  # an antecedent lead takes a place
         return " ".join([f"{t} [{i + 1}]" for i, t in leads] + [f"{q} [{top + 1}]" for q in quotes]), len(leads)
 
     def _prose_answer(self, scored: list[ScoredSentence], passages: Sequence[Passage]) -> str:

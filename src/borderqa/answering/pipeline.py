@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from borderqa.answering.assumption import PremiseJudge
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
 from borderqa.answering.bound import unanswered
-from borderqa.answering.extractive import ExtractiveGenerator, is_list_question, sentence_at
+from borderqa.answering.extractive import ExtractiveGenerator, is_list_question
 from borderqa.answering.parts import question_parts
 from borderqa.answering.scope import ScopeChecker
 from borderqa.citations import Verifier, parse_draft, premise_flag, render, renumber
@@ -326,10 +326,14 @@ class AnswerPipeline:
         )
 
     def _premise_from_reading(self, prep: _Prepared, reading: Reading) -> Answer | None:
-        """The reader found a passage contradicting the question: cite its correcting sentence."""
+        """A passage contradicts what the question assumes (the reader's or a premise rule's finding): cite
+        the correcting sentence, the one found contradicting (not the reader's best answer)."""
         passage = reading.passage
-        sents = self.bank.get([passage])[0].sentences
-        holder = sentence_at(passage.text, sents, reading.start, reading.span) if reading.span else None
+        holder = None
+        if 0 <= reading.contradicting < len(reading.sentences):  # the reader's
+            holder = reading.sentences[reading.contradicting]
+        elif reading.span:  # a premise rule's (scope.py): the sentence it quotes
+            holder = next((s for s in self.bank.get([passage])[0].sentences if reading.span in s), None)
         if holder is None:
             scored = self.extractive.score_sentences(prep.standalone, [passage])
             holder = scored[0].text if scored else None

@@ -56,6 +56,8 @@ def collect(assistant: Assistant, cases: Sequence[Case], progress: Callable[[int
     pipeline = assistant.pipeline()
     pipeline.scope.min_support = None
     pipeline.scope.reader = pipeline.reader_settings.model_copy(update={"min_answer": 0.0})
+    # The parts of a two-part question are read only under a min_answer: read them, as a chosen one would.
+    pipeline.reader_settings = pipeline.reader_settings.model_copy(update={"min_answer": 1e-9})
     out = []
     for i, case in enumerate(cases, 1):
         prep = pipeline.prepare(case.question, turns_from_dicts(list(case.history)))
@@ -88,7 +90,7 @@ class Outcome:
     wrong: int  # false refusals plus missed refusals
 
 
-def outcome(rows: Sequence[CaseRow], min_support: float = 0.0, min_answer: float = 0.0) -> Outcome:
+def outcome(rows: Sequence[CaseRow], min_support: float = float("-inf"), min_answer: float = 0.0) -> Outcome:
     pos = [r for r in rows if r.answerable]
     neg = [r for r in rows if not r.answerable]
     given = [r for r in pos if r.passes(min_support, min_answer) and r.kind not in MULTI_PART_KINDS]

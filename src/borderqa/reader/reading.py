@@ -43,6 +43,7 @@ class Reading:
     sentences: tuple[str, ...] = ()  # the passage's sentences (``split_sentences``), as read
     answers: tuple[float, ...] = ()  # P(answer) of each
     best: int = -1  # index of the best sentence (highest P(answer))
+    contradicting: int = -1  # index of the sentence with the highest P(contradicts)
 
 
 @runtime_checkable
@@ -59,6 +60,13 @@ def passage_sentences(passage: Passage) -> list[str]:
     return split_sentences(passage.text) or [passage.text]
 
 
+def _key(question: str, passage: Passage) -> tuple[str, str, str, str]:
+    """What a reading depends on: the question, the passage's text, and the title and lead-in it is read with."""
+    from borderqa.reader.features import setting
+
+    return question, passage.id, passage.sha, setting(passage, True)
+
+
 class TrainedReader:
     """The shipped cross-encoder (``model.py``), loaded on first use, hash-checked."""
 
@@ -73,7 +81,7 @@ class TrainedReader:
         self._loaded: Any = None
         self._forward: Any = None
         self._lock = threading.Lock()
-        self._kept: OrderedDict[tuple[str, str, str], Reading] = OrderedDict()
+        self._kept: OrderedDict[tuple[str, str, str, str], Reading] = OrderedDict()
         self.backend = "torch"
 
     def load(self) -> Any:
@@ -123,13 +131,13 @@ class TrainedReader:
         if not passages:
             return []
         with self._lock:
-            kept = {p.id: self._kept.get((question, p.id, p.sha)) for p in passages}
+            kept = {p.id: self._kept.get(_key(question, p)) for p in passages}
         todo = [p for p in passages if kept[p.id] is None]
         if todo:
             for p, reading in zip(todo, self._read(question, todo), strict=True):
                 kept[p.id] = reading
                 with self._lock:
-                    self._kept[(question, p.id, p.sha)] = reading
+                    self._kept[_key(question, p)] = reading
                     while len(self._kept) > KEPT:
                         self._kept.popitem(last=False)
         return [r for r in (kept[p.id] for p in passages) if r is not None]
@@ -165,6 +173,7 @@ class TrainedReader:
             if s >= 0 and at >= 0:
                 start, end = at + s, at + e
                 span = passage.text[start:end].strip()
-            out.append(Reading(passage, answers[best], float(probs[rows, 1].max()), float(probs[r, 2]), span, start, end,
-                               score, tuple(sents), answers, best))
+            contradicting = int(np.argmax(probs[rows, 1]))
+            out.append(Reading(passage, answers[best], float(probs[rows[contradicting], 1]), float(probs[r, 2]), span, start,
+                               end, score, tuple(sents), answers, best, contradicting))
         return out
