@@ -71,6 +71,9 @@ def test_list_items_are_passages_with_lead_in(passages: list[Passage]) -> None:
     assert all(p.kind == "list_item" and p.context == lead.text for p in items)
     agencies = [p for p in passages if p.kind == "list_item" and p.text in ("Army", "Navy", "Customs")]
     assert len(agencies) == 3  # short items are complete, not joined to the next paragraph
+    steps = by_text(passages, "would ease enormously if governments took four steps.")  # counts what follows
+    assert [p.text[:21] for p in passages if p.context_id == steps.id] == [
+        "If Mexico granted “tr", "If Mexico gave its ju", "If the United States ", "If Central American g"]
     nested = by_text(passages, "Border Police, the only border-security unit in Mexico")
     assert nested.context_id == by_text(passages, "Under a framework that the Chiapas state government calls").id
 

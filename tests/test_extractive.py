@@ -59,6 +59,7 @@ def test_list_question_gets_the_lead_in_and_bullets() -> None:
 def test_list_questions_are_told_from_questions_that_mention_a_list() -> None:
     assert is_list_question("List the programs for the southern border.")
     assert is_list_question("Which agencies run checkpoints?")
+    assert is_list_question("What are the four long-term steps in the plan?")  # a hyphenated word
     assert not is_list_question("Which authorities topped the list of abusers?")
 
 

@@ -17,7 +17,7 @@ The rules, in the order they are applied (each is tested on the real report):
    section; prose before the first heading forms "Introduction". ``title_page_role`` says what each
    title-page line is: the byline, the date, or the title.
 5. Lists. Each item is its own passage. The paragraph just before a list is its lead-in when it ends with
-   ":" or announces "the following"; items keep it as context. An indented item's context is its parent.
+   ":", announces "the following" or counts what follows ("... took four steps."); items keep it as context. An indented item's context is its parent.
 6. Block quotes. A paragraph after one that ends in ":" (and is not a list), or one whose opening is named
    in the manifest's ``block_quotes``, is a quote attached to the paragraph that introduces it.
 7. Clean text. ``[anchor](#)`` links become their anchor text (kept in ``cites``), ``\\$`` becomes ``$``,
@@ -42,7 +42,7 @@ from borderqa.types import Document, Passage, PassageKind
 log = logging.getLogger(__name__)
 
 # Bump when a rule changes: the index records it and rebuilds when it differs.
-CHUNKER_VERSION = "report-paragraphs-1"
+CHUNKER_VERSION = "report-paragraphs-2"
 TITLE_SECTION = "Title page"
 PREAMBLE_SECTION = "Introduction"
 
@@ -192,8 +192,13 @@ def _title_page_end(blocks: list[_Block]) -> int:
     return 0
 
 
+# "... if governments took four steps." before a list: a last sentence that counts what follows.
+_COUNTS_ITEMS = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten)\s+(?:[\w-]+\s+){0,2}[\w-]+s\.$", re.IGNORECASE)
+
+
 def _is_lead_in(text: str) -> bool:
-    return text.endswith(":") or "following" in text.rsplit(". ", 1)[-1].lower()
+    last = text.rsplit(". ", 1)[-1]
+    return text.endswith(":") or "following" in last.lower() or bool(_COUNTS_ITEMS.search(last))
 
 
 def split_passages(doc: Document) -> list[Passage]:

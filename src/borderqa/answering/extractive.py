@@ -45,7 +45,7 @@ MIN_ANSWER_WORDS = 8  # shorter passages (captions, bare list items) are skipped
 
 _LIST_QUESTION = re.compile(
     r"(^|\b(can|could) you )list\b|\b(name (the|all|some)|which (agencies|countries|organizations|organisations|programs|cities|routes|"
-    r"corridors|states|forces|units|groups|people|shelters)|what (are|were) (the )?(\w+ ){0,3}"
+    r"corridors|states|forces|units|groups|people|shelters)|what (are|were) (the )?([\w-]+ ){0,3}"
     r"(routes|corridors|recommendations|agencies|steps|programs|strategies|lines|elements|kinds|types|forms)|"
     r"recommend\w*|what does the report (propose|recommend)|who (did|does) (wola|the report) thank)\b",
     re.IGNORECASE,
