@@ -109,3 +109,14 @@ def test_a_reader_premise_correction_cites_the_contradicting_sentence_not_the_be
     ruled = Reading(CHIAPAS, 0.0, 1.0, 0.0, sentences[1], 0, 0)  # a premise rule's: the sentence it quotes
     answer = pipeline._premise_from_reading(prep, ruled)
     assert answer is not None and "third safest" in answer.text
+
+
+def test_a_dropped_lead_line_leaves_the_quotes_out_of_the_lead() -> None:
+    draft = ("Chiapas has 900 soldiers on its border [1]. "  # an antecedent line the verifier drops (900 is in no passage)
+             "Chiapas had the 12th lowest homicide rate of Mexico's 31 states in 2013 [1]. "
+             "Billboards call it the third safest state [1].")
+    prep = _prepared("What homicide rate did Chiapas have in 2013?")
+    prep.lead_lines = 2
+    answer = _pipeline(draft)._verified(draft, prep)
+    assert answer.lead.startswith("Chiapas had the 12th lowest") and "third safest" not in answer.lead
+    assert [s.role for s in answer.sentences if s.verdict != "dropped"] == ["lead", "quote"]

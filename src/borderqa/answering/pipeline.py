@@ -265,15 +265,14 @@ class AnswerPipeline:
         text = render(sentences)
         if prep.query is not None and prep.query.time_sensitive:
             text = frame_in_time(text)
-        first = next((i for i, s in enumerate(sentences) if s.verdict != "dropped" and s.role != "refusal"), None)
+        shown = [i for i, s in enumerate(sentences) if s.verdict != "dropped" and s.role != "refusal"]
         lead = ""
-        if first is not None:  # the draft leads with the answer (extractive: its best sentence, or one per part)
-            lines = first + 1
-            while lines < min(first + prep.lead_lines, len(sentences)) and sentences[lines].verdict != "dropped":
-                sentences[lines] = replace(sentences[lines], role="part")
-                lines += 1
-            sentences[first] = replace(sentences[first], role="lead")
-            lead = self._lead(sentences[first:lines], prep)
+        if shown:  # the draft leads with the answer (extractive: its best sentence, or one per part) in its first lines
+            lines = [i for i in shown if i < prep.lead_lines] or shown[:1]  # a dropped lead line leaves the quotes be
+            sentences[lines[0]] = replace(sentences[lines[0]], role="lead")
+            for i in lines[1:]:
+                sentences[i] = replace(sentences[i], role="part")
+            lead = self._lead([sentences[i] for i in lines], prep)
         return Answer(
             question=prep.question,
             text=text,
