@@ -12,9 +12,9 @@ from borderqa.config import AnsweringSettings
 from borderqa.embedding import FakeEmbedder
 from borderqa.reader.examples import ReaderExample
 from borderqa.reader.features import sentence_side
-from borderqa.reader.reading import Reading, passage_sentences
+from borderqa.reader.reading import Reading
 from borderqa.reader.train import TrainConfig, TrainReport, _batches, _listwise, sentence_items
-from borderqa.sentences import SentenceBank
+from borderqa.sentences import SentenceBank, passage_sentences
 from borderqa.terms import TermWeights
 from borderqa.types import Passage
 

@@ -97,8 +97,9 @@ class ReaderSettings(_Group):
     # sha256 of the shipped weights; set it to your own file's after `borderqa reader train --out ...`.
     sha256: str = ""
     # Top hybrid hits whose every sentence the reader reads per question (2.7 sentences a passage on average;
-    # benchmarks/reader.py: 93 ms p50 for 2 passages, 251 ms for 5, on 2 cores). The answer leads from the top hit (a two-part question: the top two), so reading more
-    # changes no answer; the support (min_support) is judged over the same hits.
+    # benchmarks/reader.py: 93 ms p50 for 2 passages, 251 ms for 5, on 2 cores). The answer leads from the
+    # top hit (a two-part question: the top two), so reading more changes no answer; the support
+    # (min_support) is judged over the same hits.
     passages: int = Field(default=2, ge=1, le=20)
     threads: int = Field(default=2, ge=1, le=64)
     # Weight of the reader's log-odds that a sentence answers, added to the extractive sentence score

@@ -18,7 +18,7 @@ from borderqa.citations import Verifier
 from borderqa.corpus.manifest import ManifestEntry
 from borderqa.lexical import fold
 from borderqa.retrieval import Retriever
-from borderqa.sentences import SentenceBank, split_sentences
+from borderqa.sentences import SentenceBank, passage_sentences
 from borderqa.types import Citation, Passage, SourceSupport
 
 CANDIDATES = 5  # source passages put through the support check, best retrieved first
@@ -35,7 +35,7 @@ class AnchorClaim:
 
 def anchored_sentences(passage: Passage) -> list[AnchorClaim]:
     """Each anchor of ``passage`` with the sentence it sits in (the whole text when no sentence holds it)."""
-    sentences = split_sentences(passage.text) or [passage.text]
+    sentences = passage_sentences(passage)
     out: list[AnchorClaim] = []
     for anchor in passage.cites:
         key = fold(anchor)

@@ -55,6 +55,11 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+def passage_sentences(passage: Passage) -> list[str]:
+    """A passage's sentences as the bank, the reader and provenance read them (a passage with none: its text)."""
+    return split_sentences(passage.text) or [passage.text]
+
+
 @dataclass(frozen=True)
 class PassageSentences:
     sentences: tuple[str, ...]
@@ -77,7 +82,7 @@ class SentenceBank:
         with self._lock:
             missing = list({(p.id, p.sha): p for p in passages if (p.id, p.sha) not in self._cache}.values())
         if missing:
-            splits = [tuple(split_sentences(p.text)) or (p.text,) for p in missing]
+            splits = [tuple(passage_sentences(p)) for p in missing]
             vectors = self.embedder.embed_documents([s for sents in splits for s in sents])
             ends = np.cumsum([len(sents) for sents in splits])
             with self._lock:

@@ -141,10 +141,10 @@ class AnswerPipeline:
         query = Query.parse(question, standalone, terms)
         if self.reader:
             read = [h.passage for h in hits[:read_k]]
-            readings = self._read(query, read)
+            readings = self.reader.read(standalone, read)
             parts = question_parts(standalone)
             if len(parts) > 1 and self.reader_settings.min_answer > 0:  # a part the reader finds answered counts
-                part_readings = [max(self._read(Query.parse(part, part, terms), read), key=lambda r: r.answer) for part in parts]
+                part_readings = [max(self.reader.read(part, read), key=lambda r: r.answer) for part in parts]
         t3 = time.perf_counter()
         passages = self._context(hits, standalone)
         # The support is the best sentence of the passages the reader reads (its say weighs in only there);
@@ -157,10 +157,6 @@ class AnswerPipeline:
         timings = {"rewrite": t1 - t0, "retrieve": t2 - t1, "read": t3 - t2, "scope": time.perf_counter() - t3}
         return _Prepared(question, standalone, hits, passages, decision.answerable, support, decision.reason, timings,
                          readings, decision.premise, part_readings, query)
-
-    def _read(self, query: Query, passages: Sequence[Passage]) -> list[Reading]:
-        assert self.reader is not None
-        return self.reader.read(query.text, passages)
 
     def _context(self, hits: list[Hit], question: str) -> list[Passage]:
         """Top passages for the generator; for a list question, the whole list around a listed hit."""

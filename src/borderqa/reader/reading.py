@@ -21,7 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from borderqa.sentences import split_sentences
+from borderqa.sentences import passage_sentences
 from borderqa.types import Passage
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class Reading:
     start: int = -1  # char offsets of ``span`` in passage.text
     end: int = -1
     span_score: float = float("-inf")  # span logit margin over "no span"
-    sentences: tuple[str, ...] = ()  # the passage's sentences (``split_sentences``), as read
+    sentences: tuple[str, ...] = ()  # the passage's sentences (``passage_sentences``), as read
     answers: tuple[float, ...] = ()  # P(answer) of each
     best: int = -1  # index of the best sentence (highest P(answer))
     contradicting: int = -1  # index of the sentence with the highest P(contradicts)
@@ -53,11 +53,6 @@ class Reader(Protocol):
     def read(self, question: str, passages: Sequence[Passage]) -> list[Reading]:
         """One reading per passage, in the order given."""
         ...
-
-
-def passage_sentences(passage: Passage) -> list[str]:
-    """The sentences the reader reads, as ``SentenceBank`` splits them (a passage with none: its text)."""
-    return split_sentences(passage.text) or [passage.text]
 
 
 def _key(question: str, passage: Passage) -> tuple[str, str, str, str]:
@@ -130,17 +125,19 @@ class TrainedReader:
     def read(self, question: str, passages: Sequence[Passage]) -> list[Reading]:
         if not passages:
             return []
+        keys = [_key(question, p) for p in passages]
         with self._lock:
-            kept = {p.id: self._kept.get(_key(question, p)) for p in passages}
-        todo = [p for p in passages if kept[p.id] is None]
-        if todo:
-            for p, reading in zip(todo, self._read(question, todo), strict=True):
-                kept[p.id] = reading
-                with self._lock:
-                    self._kept[_key(question, p)] = reading
-                    while len(self._kept) > KEPT:
-                        self._kept.popitem(last=False)
-        return [r for r in (kept[p.id] for p in passages) if r is not None]
+            found = [self._kept.get(k) for k in keys]
+        todo = [p for p, r in zip(passages, found, strict=True) if r is None]
+        fresh = iter(self._read(question, todo) if todo else [])
+        out = [r if r is not None else next(fresh) for r in found]
+        with self._lock:
+            for k, r, was in zip(keys, out, found, strict=True):
+                if was is None:
+                    self._kept[k] = r
+            while len(self._kept) > KEPT:
+                self._kept.popitem(last=False)
+        return out
 
     def _read(self, question: str, passages: Sequence[Passage]) -> list[Reading]:
         from borderqa.reader.features import best_span, encode, sentence_side
