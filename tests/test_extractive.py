@@ -56,6 +56,32 @@ def test_list_question_gets_the_lead_in_and_bullets() -> None:
     assert [line.split(" [")[0] for line in lines[1:]] == ["- Federal Police", "- Army", "- Navy"]
 
 
+ROUTES_LEAD = _p(30, "Migrants crossing the border tend to pass through one of three corridors:")
+ROUTES = [_p(31 + i, text, kind="list_item", context_id=ROUTES_LEAD.id) for i, text in enumerate((
+    "The Pacific coast route, which includes the Soconusco cities of Tapachula, Huixtla and Arriaga.",
+    "The central route, which includes the cities of Comitán and San Cristóbal de las Casas.",
+    "The jungle route, which follows the border highway to Tenosique and Palenque."))]
+
+
+def test_a_list_question_that_names_one_item_is_answered_from_that_item() -> None:
+    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([*ALL, ROUTES_LEAD, *ROUTES]))
+    passages = [ROUTES_LEAD, *ROUTES]
+    question = "Which cities are on the Pacific coast route through the Soconusco?"
+    assert generator.singled_item(question, passages) == 1
+    assert generator.list_answer(question, passages) == ""
+    answer = generator.generate(question, passages)
+    assert answer == f"{ROUTES[0].text} [2]"
+    # the whole list is still given when no one item is named
+    whole = "Which routes do migrants take after crossing the border?"
+    assert generator.singled_item(whole, passages) is None
+    assert generator.list_answer(whole, passages).count("\n- ") == 3
+
+
+def test_a_list_question_without_a_list_gets_no_bullets() -> None:
+    assert _generator().list_answer("Which agencies deported migrants in 2013?", [DEPORT, OTHER]) == ""
+    assert _generator().list_answer("How many migrants did the INM deport in 2013?", [LEAD, *ITEMS]) == ""  # no list asked
+
+
 def test_list_questions_are_told_from_questions_that_mention_a_list() -> None:
     assert is_list_question("List the programs for the southern border.")
     assert is_list_question("Which agencies run checkpoints?")
@@ -113,3 +139,16 @@ def test_a_two_part_question_leads_with_one_line_per_part() -> None:
     answer, lines = generator.lead_answer(parts[0][1], [REFUGE], leads)
     assert lines == 2  # one line per part (the second part's line, "Of these ...", leads with the first's)
     assert answer.startswith(f"{first} [1] Of these requests, only 245 were granted. [1]")
+
+
+def test_the_pipeline_answers_a_list_question_without_a_list_with_a_lead() -> None:
+    from types import SimpleNamespace
+
+    from borderqa.answering.pipeline import AnswerPipeline, _Prepared
+
+    generator = _generator()
+    pipeline = AnswerPipeline(SimpleNamespace(passages=ALL), generator.bank, generator, AnsweringSettings(), generator.terms)  # type: ignore[arg-type]
+    question = "Which agencies deported migrants in 2013?"  # a list question; no list among the passages
+    answer = pipeline.answer_prepared(_Prepared(question, question, [], [DEPORT, OTHER], True, 1.0, ""))
+    assert answer.lead.startswith("The INM deported 80,079 migrants")  # before: the report's order, no lead
+    assert [s.role for s in answer.sentences][0] == "lead"

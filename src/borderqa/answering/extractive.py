@@ -13,7 +13,9 @@ with a pronoun ("These ...", "It ..."). Measured on the eval's 313 answerable ca
 citation precision): best sentence of any retrieved passage 0.67 / 0.81; best sentence of the top
 passage 0.68 / 0.85 (retrieval's order is the better judge of which paragraph answers); up to three of
 its sentences 0.82 / 0.85. A question that asks for a list, when the top passage belongs to one, is
-answered with the list's lead-in and its items as bullets.
+answered with the list's lead-in and its items as bullets, unless one item alone says what the question
+asks beyond the lead-in ("Which cities are on the Pacific coast route?": the item naming that route):
+then that item is the passage the answer leads from, as for any question.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ SETTING_WEIGHT = 0.2  # ... in the sentence's passage, section titles and lead-i
 KIND_WEIGHT = 0.2  # the sentence holds the kind of answer asked for
 EXTRA_WITHIN = 0.5  # further sentences of the top passage scoring within this of its best
 MIN_ANSWER_WORDS = 8  # shorter passages (captions, bare list items) are skipped for prose answers
+# A list item is the whole answer when it holds this share of the question's (rarity-weighted) words that
+# the list's lead-in does not, and no other item holds half as much: the question names that item.
+ITEM_COVERS = 0.75
 
 _LIST_QUESTION = re.compile(
     r"(^|\b(can|could) you )list\b|\b(name (the|all|some)|which (agencies|countries|organizations|organisations|programs|cities|routes|"
@@ -142,11 +147,11 @@ class ExtractiveGenerator:
     def generate(self, question: str, passages: Sequence[Passage]) -> str:
         if not passages:
             return "The report does not say."
-        if is_list_question(question):  # before scoring: a list's lead-in and items need no reading
-            bullets = self._list_answer(passages)
-            if bullets:
-                return bullets
-        return self._prose_answer(self.score_sentences(question, passages), passages)
+        bullets = self.list_answer(question, passages)  # before scoring: a list's lead-in and items need no reading
+        if bullets:
+            return bullets
+        item = self.singled_item(question, passages)
+        return self._prose_answer(self.score_sentences(question, passages), passages, item)
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
         yield self.generate(question, passages)
@@ -196,8 +201,8 @@ class ExtractiveGenerator:
             quotes = quotes[: max(self.settings.max_sentences - len(leads), 1)]  # an antecedent lead takes a place
         return " ".join([f"{t} [{i + 1}]" for i, t in leads] + [f"{q} [{top + 1}]" for q in quotes]), len(leads)
 
-    def _prose_answer(self, scored: list[ScoredSentence], passages: Sequence[Passage]) -> str:
-        chosen = self._chosen(scored, passages)
+    def _prose_answer(self, scored: list[ScoredSentence], passages: Sequence[Passage], source: int | None = None) -> str:
+        chosen = self._chosen(scored, passages, source)
         return " ".join(f"{s.text} [{s.passage + 1}]" for s in chosen)
 
     def _chosen(self, scored: list[ScoredSentence], passages: Sequence[Passage], source: int | None = None) -> list[ScoredSentence]:
@@ -228,17 +233,44 @@ class ExtractiveGenerator:
                 out.append(prev)
         return out
 
-    def _list_answer(self, passages: Sequence[Passage]) -> str:
-        """The list the top passage belongs to (as lead-in or item); a list further down is a guess."""
+    def _list(self, passages: Sequence[Passage]) -> tuple[Passage | None, list[Passage]]:
+        """The lead-in (None when not among ``passages``) and items of the list the top passage belongs to
+        (as lead-in or item); a list further down is a guess."""
         top = passages[0]
         lead = top.context_id if top.kind == "list_item" else top.id
         if lead is None:
-            return ""
+            return None, []
         items = sorted((q for q in passages if q.context_id == lead and q.kind == "list_item"), key=lambda q: q.ordinal)
+        return next((p for p in passages if p.id == lead), None), items
+
+    def singled_item(self, question: str, passages: Sequence[Passage]) -> int | None:
+        """For a list question, the index in ``passages`` of the one item that says what the question asks
+        beyond the list's lead-in (``ITEM_COVERS``); None when no item or several do."""
+        if not passages or not is_list_question(question):
+            return None
+        lead, items = self._list(passages)
+        if len(items) < 2:
+            return None
+        weights = self.terms.question_weights(question)
+        if lead is not None:  # words the lead-in has say which list, not which item
+            said = set(tokenize(lead.text)) | set(tokenize(lead.section))
+            weights = {t: w for t, w in weights.items() if not self.terms.matches(t, said)}
+        covers = sorted(((self.terms.coverage(weights, set(tokenize(q.text))), k) for k, q in enumerate(items)), reverse=True)
+        (best, k), (second, _) = covers[0], covers[1]
+        if best < ITEM_COVERS or second >= best / 2:
+            return None
+        return list(passages).index(items[k])
+
+    def list_answer(self, question: str, passages: Sequence[Passage]) -> str:
+        """The list a list question asks for, as its lead-in and items as bullets; "" when the question asks
+        no list, the top passages hold none, or it names one item (``singled_item``)."""
+        if not passages or not is_list_question(question) or self.singled_item(question, passages) is not None:
+            return ""
+        lead, items = self._list(passages)
         if len(items) < 2:
             return ""
         ids = {p.id: i for i, p in enumerate(passages)}
-        lines = [f"{passages[ids[lead]].text} [{ids[lead] + 1}]"] if lead in ids else []
+        lines = [f"{lead.text} [{ids[lead.id] + 1}]"] if lead is not None else []
         for q in items:
             first = self.bank.get([q])[0].sentences[0]
             lines.append(f"- {first} [{ids[q.id] + 1}]")

@@ -199,9 +199,14 @@ class AnswerPipeline:
         chunks: list[str] = []
         first: float | None = None
         streams_tokens = not isinstance(self.generator, ExtractiveGenerator)
-        if self.generator is self.extractive and not is_list_question(prep.standalone):
-            leads = self.extractive.leads(prep.standalone, prep.passages, self._answer_parts(prep))
-            draft, prep.lead_lines = self.extractive.lead_answer(prep.standalone, prep.passages, leads)
+        if self.generator is self.extractive:
+            draft = self.extractive.list_answer(prep.standalone, prep.passages)  # bullets when a whole list is asked
+            if not draft:
+                # the lead comes from the list item a list question names, else from the top passage (or per part)
+                item = self.extractive.singled_item(prep.standalone, prep.passages)
+                parts = [(item, prep.standalone)] if item is not None else self._answer_parts(prep)
+                leads = self.extractive.leads(prep.standalone, prep.passages, parts)
+                draft, prep.lead_lines = self.extractive.lead_answer(prep.standalone, prep.passages, leads)
             drafts: Iterator[str] = iter([draft])
         else:
             drafts = self.generator.stream(prep.standalone, prep.passages)
