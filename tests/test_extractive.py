@@ -151,4 +151,4 @@ def test_the_pipeline_answers_a_list_question_without_a_list_with_a_lead() -> No
     question = "Which agencies deported migrants in 2013?"  # a list question; no list among the passages
     answer = pipeline.answer_prepared(_Prepared(question, question, [], [DEPORT, OTHER], True, 1.0, ""))
     assert answer.lead.startswith("The INM deported 80,079 migrants")  # before: the report's order, no lead
-    assert [s.role for s in answer.sentences][0] == "lead"
+    assert answer.sentences[0].role == "lead"

@@ -126,6 +126,9 @@ def test_offers_kind_ignores_what_the_question_already_says() -> None:
         ("How many people are in the task force?", ""),  # generic: no particular figure
         ("Of the 7 departments, how many sit on the border?", ""),  # a verb, not a thing
         ("Why do migrants ride the train?", ""),
+        ("What is Honduras's unemployment rate?", "unemployment rate"),  # a possessive: the rate of Honduras
+        ("What’s the INM’s budget?", "budget"),
+        ("What is Mexico's rate?", ""),  # generic
     ],
 )
 def test_focus(question: str, phrase: str) -> None:

@@ -47,11 +47,14 @@ _DATE_IN = re.compile(
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 _CAPITAL = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-ZÁÉÍÓÚÑ][\w’'-]+")
 
-# "how many X did ...", "what is the X of ...": X ends at the verb or preposition that follows it.
+# "how many X did ...", "what is the X of ...", "what is Y's X?": X ends at the verb or preposition that follows it.
 _STOP_AFTER = r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|of|in|on|at|for|to|per|by|go|goes|went|make|makes|made|get|gets|got|work|works|sit|sits)"
 _FOCUS = (
     re.compile(rf"\bhow (?:many|much) (?!{_STOP_AFTER}\b)((?:[\w'’-]+ ){{1,3}}?)(?={_STOP_AFTER}\b|[?,]|$)", re.IGNORECASE),
     re.compile(r"\bwhat(?:'s|’s| is| was| are| were) (?:the |its |their |an? )?((?:[\w'’-]+ ){1,3}?)(?:of|for|between)\b", re.IGNORECASE),
+    # the same with a possessive: "What is Honduras's unemployment rate?" asks for the rate of Honduras
+    re.compile(r"\bwhat(?:'s|’s| is| was| are| were) (?:the )?(?:[\w.-]+ ){0,3}?[\w.-]+(?:'s|’s) ((?:[\w'’-]+ ){0,2}[\w'’-]+)(?=[?,]|$)",
+               re.IGNORECASE),
 )
 # Words that name no particular figure or attribute ("what share of", "what kind of", "how many people").
 _GENERIC = frozenset(tokenize(
