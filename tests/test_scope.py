@@ -211,6 +211,7 @@ def test_query_is_analysed_once_into_plain_fields() -> None:
         ("How many migrants were deported in 2013?", 1, 1.0, True, ""),
         ("How many migrants did Mexico deport in 2011?", 1, 1.0, False, "do not mention “2011”"),
         ("How many migrants does Mexico deport each month?", 1, 1.0, False, "no figure per day, month or year"),
+        ("Can you give me a recipe for tamales?", 3, 1.0, False, "share none of its words"),
     ],
 )
 def test_scope_decisions(question: str, top: int, support: float, answerable: bool, reason: str) -> None:

@@ -4,7 +4,7 @@ Checks, in order (the first that fails gives the reason):
 
 1. **Later years**: a year after the report's (2014) cannot be covered.
 2. **What is missing** (``missing``): a capitalised name the report never uses ("it never mentions
-   “Canada”"), a figure or year the top passage does not hold, the thing a "how many X" question counts,
+   “Canada”"), every word of the question (the closest passage shares none), a figure or year the top passage does not hold, the thing a "how many X" question counts,
    the act a "how many X VERB" question asks about, a rate per day or year.
 3. **Weak match** (off by default): the best sentence of the top passages scores under ``min_support`` (the
    extractive score, with the reader's log-odds that the sentence answers weighed in: ``extractive.py``).
@@ -59,6 +59,8 @@ def missing(query: Query, top: Passage) -> str:
     """What the question asks about that the passage does not hold, as a reason ("" when nothing is)."""
     if query.unknown_names:
         return f"it never mentions {_quote(query.unknown_names)}"
+    if query.weights and not any(TermWeights.matches(t, passage_words(top)) for t in query.weights):
+        return "the passages closest to the question share none of its words"
     figures = missing_numbers(query.figures, top)
     if figures:
         return f"the passages closest to the question do not mention {_quote(figures)}"
