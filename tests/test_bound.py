@@ -101,3 +101,11 @@ def test_money_is_no_count_for_a_how_many_question() -> None:
     assert gives_figure("How many patrol boats did the program deliver?", said.replace("in 2011", "and 12 boats"))
     assert gives_figure("How much did the program provide?", said)  # a money question takes the amount
     assert gives_figure("How many dollars did the program provide?", said)
+
+
+def test_a_question_that_asks_for_a_date_needs_one() -> None:
+    vague = "Once the train resumes operating out of Tapachula, gangs will shift south. This year has seen a rise in gang activity."
+    assert "no date" in unanswered(_q("On what date was train service out of Tapachula scheduled to resume?"), vague)
+    assert unanswered(_q("What year did the Zapatistas rise up?"), "The Zapatista uprising burst onto the scene in 1994.") == ""
+    assert unanswered(_q("In which month did the patrol start?"), "In April we observed such a patrol.") == ""
+    assert unanswered(_q("When will the train run again?"), vague) == ""  # "when" may be answered by an event

@@ -14,6 +14,9 @@ the scope check has passed the passages.
   but no price), a distance for "how far", a duration for "how long does it take". On the eval: 3 more
   unanswerable cases refused (1 odd id, 2 even; all by the money rule), no answerable one. The answer's
   lead uses it too (``extractive._figure_first``).
+* **A date** for a question that asks for one in so many words ("On what date ...?", "What year ...?"): a
+  year, a month or a day of one ("On what date was train service scheduled to resume?" is not answered by
+  "once the train resumes ... this year").
 * **The names asked about** (``unbound_names``): a figure asked about "El Salvador" and answered without
   it belongs to someone else; a "Why did X ...?" answered without X explains something X did not do.
 """
@@ -53,6 +56,9 @@ _IN_MONEY = re.compile(r"\$|\b(dollars?|pesos|quetzal(es|s)?|money)\b", re.IGNOR
 _MONEY = re.compile(r"(?:US)?\$\s?[\d.,]+(?:\s?(?:million|billion|thousand))?|\b[\d.,]+\s?(?:million|billion|thousand)?\s?(?:pesos|dollars)\b",
                     re.IGNORECASE)
 _ASKS_TIME = re.compile(r"\bhow (long|old|often)\b|\bsince when\b", re.IGNORECASE)
+# A question that asks for a date in so many words ("On what date ...?", "What year ...?"), and a date given.
+_ASKS_DATE = re.compile(r"\b(?:what|which) (?:date|year|month|day)\b", re.IGNORECASE)
+_GIVES_DATE = re.compile(rf"{_DATE.pattern}|\b{_MONTH}\b", re.IGNORECASE)
 
 
 def unbound_names(question: str, answer: str) -> list[str]:
@@ -90,6 +96,8 @@ def unanswered(query: Query, answer: str) -> str:
         phrase = query.focus[0]
         asked = f"for “{phrase}”" if phrase else "of what was asked"
         return f"the sentences closest to an answer give no figure {asked}"
+    if len(question_parts(query.text)) == 1 and _ASKS_DATE.search(query.text) and not _GIVES_DATE.search(answer):
+        return "the sentences closest to an answer give no date"
     unit = missing_unit(query.text, answer) if one_figure else ""
     if unit:
         return f"the sentences closest to an answer give no {unit}"
