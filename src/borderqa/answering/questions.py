@@ -21,7 +21,7 @@ from borderqa.terms import TermWeights
 
 _NUMBER_Q = re.compile(
     r"\b(how (many|much|long|far|wide|big|large|often|old|high|low|fast)|what (share|percent(age)?|proportion|"
-    r"number|fraction|rate|amount|size|portion)|number of|by how much|what did .{0,40} cost|"
+    r"number|fraction|rate|amount|size|portion)|number of|by how much|what (?:does|do|did|would|will) .{0,40} cost|"
     # a noun that names an amount: "what fee", "what annual budget", "what daily wage"
     r"what(?:'s|’s| is| was| are| were)? (?:the |its |their |an? |[\w-]+(?:'s|’s) )?(?:[\w-]+ )?"
     r"(?:fees?|prices?|costs?|budgets?|ransoms?|salar(?:y|ies)|wages?|population|income|revenue|funding|rates?))\b",
