@@ -109,3 +109,10 @@ def test_a_question_that_asks_for_a_date_needs_one() -> None:
     assert unanswered(_q("What year did the Zapatistas rise up?"), "The Zapatista uprising burst onto the scene in 1994.") == ""
     assert unanswered(_q("In which month did the patrol start?"), "In April we observed such a patrol.") == ""
     assert unanswered(_q("When will the train run again?"), vague) == ""  # "when" may be answered by an event
+
+
+def test_a_which_company_question_needs_a_name() -> None:
+    vague = "These and other large development projects (such as gold mines and wind energy projects) have residents anxious."
+    assert "name no companies" in unanswered(_q("Which companies hold the gold-mining concessions in the border region?"), vague)
+    assert unanswered(_q("Which agency runs the Siglo XXI center?"), "The INM runs the Siglo XXI center in Tapachula.") == ""
+    assert unanswered(_q("Who is most at risk on the train?"), "Women and children face the worst abuse.") == ""  # not held to it

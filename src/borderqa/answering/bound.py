@@ -17,6 +17,9 @@ the scope check has passed the passages.
 * **A date** for a question that asks for one in so many words ("On what date ...?", "What year ...?"): a
   year, a month or a day of one ("On what date was train service scheduled to resume?" is not answered by
   "once the train resumes ... this year").
+* **A name** for "Which agency / company / city ...?": a kind of thing that has a proper name ("Which
+  companies hold the gold-mining concessions?" is not answered by "projects (such as gold mines)").
+  "Who ...?" is not held to it: "women and children" answers "Who is most at risk?".
 * **The names asked about** (``unbound_names``): a figure asked about "El Salvador" and answered without
   it belongs to someone else; a "Why did X ...?" answered without X explains something X did not do.
 """
@@ -26,7 +29,7 @@ from __future__ import annotations
 import re
 
 from borderqa.answering.parts import question_parts
-from borderqa.answering.questions import offers_kind
+from borderqa.answering.questions import named_kind, offers_kind
 from borderqa.lexical import fold
 from borderqa.query import Query
 from borderqa.reader.perturb import ALL_NAMES, presupposes
@@ -91,13 +94,17 @@ def missing_unit(question: str, answer: str) -> str:
 def unanswered(query: Query, answer: str) -> str:
     """Why ``answer`` does not answer ``query`` (completing "The report does not say: ..."), or ""."""
     # one part only: "What is wrong with X, and how low is Y?" asks more than a figure
-    one_figure = query.kind == "number" and len(question_parts(query.text)) == 1
+    one_part = len(question_parts(query.text)) == 1
+    one_figure = query.kind == "number" and one_part
     if one_figure and not gives_figure(query.text, answer):
         phrase = query.focus[0]
         asked = f"for “{phrase}”" if phrase else "of what was asked"
         return f"the sentences closest to an answer give no figure {asked}"
-    if len(question_parts(query.text)) == 1 and _ASKS_DATE.search(query.text) and not _GIVES_DATE.search(answer):
+    if one_part and _ASKS_DATE.search(query.text) and not _GIVES_DATE.search(answer):
         return "the sentences closest to an answer give no date"
+    named = named_kind(query.text) if one_part else ""
+    if named and not offers_kind("name", query.text, answer):
+        return f"the sentences closest to an answer name no {named}"
     unit = missing_unit(query.text, answer) if one_figure else ""
     if unit:
         return f"the sentences closest to an answer give no {unit}"

@@ -28,10 +28,11 @@ _NUMBER_Q = re.compile(
     re.IGNORECASE,
 )
 _DATE_Q = re.compile(r"\b(when|what year|which year|what month|what date|since when|in what year)\b", re.IGNORECASE)
+# "Which agency ...?": a kind of thing that has a proper name, so the answer must name one.
+_WHICH_NAMED = (r"\b(?:in )?which (city|town|state|states|country|countries|river|rivers|crossing|crossings|place|places|"
+                r"agency|agencies|department|organi[sz]ation|organi[sz]ations|company|companies|governor|official)\b")
 _NAME_Q = re.compile(
-    r"^\s*(who|whom|where)\b|\b(who|whom) (is|was|are|were|did|does|has|have|had|leads|heads|runs)\b|"
-    r"\b(in )?which (city|town|state|states|country|countries|river|rivers|crossing|crossings|place|places|"
-    r"agency|agencies|department|organi[sz]ation|organi[sz]ations|company|companies|governor|official)\b",
+    r"^\s*(who|whom|where)\b|\b(who|whom) (is|was|are|were|did|does|has|have|had|leads|heads|runs)\b|" + _WHICH_NAMED,
     re.IGNORECASE,
 )
 _NUMBER_IN = re.compile(
@@ -72,6 +73,12 @@ def expected_kind(question: str) -> str:
     if _NAME_Q.search(question):
         return "name"
     return ""
+
+
+def named_kind(question: str) -> str:
+    """The kind of named thing a "Which agency / company / city ...?" question asks for ("" if none)."""
+    m = re.search(_WHICH_NAMED, question, re.IGNORECASE)
+    return m.group(1) if m else ""
 
 
 def offers_kind(kind: str, question: str, sentence: str) -> bool:
