@@ -116,6 +116,25 @@ def test_onnx_runtime_reads_as_torch_does_and_an_altered_export_is_made_again(tm
     assert again.backend == "onnx" and export.read_bytes()[-8:] != b"\0" * 8  # exported anew, not trusted
 
 
+def test_the_int8_reader_ranks_as_fp32_does_and_a_graph_too_far_from_torch_is_refused(
+    tmp_path: Path, passages: dict[str, object], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from borderqa.reader import onnx
+
+    answering, other = _pair(passages)
+    q = "How many Marines does each naval station have?"
+    fp32 = TrainedReader(_base(), WEIGHTS_FILE, SHIPPED_SHA256, onnx_dir=tmp_path).read(q, [answering, other])  # type: ignore[list-item]
+    int8 = TrainedReader(_base(), WEIGHTS_FILE, SHIPPED_SHA256, onnx_dir=tmp_path, int8=True)
+    got = int8.read(q, [answering, other])  # type: ignore[list-item]
+    assert int8.backend == "onnx-int8" and len(list(tmp_path.glob("reader-*-int8.onnx"))) == 1
+    assert got[0].answer > got[1].answer and got[0].best == fp32[0].best
+    assert all(abs(e.answer - g.answer) < onnx.MAX_INT8_PROB_DIFFERENCE for e, g in zip(fp32, got, strict=True))
+    assert got[0].answer != fp32[0].answer  # the int8 graph, not the fp32 one
+    monkeypatch.setattr(onnx, "MAX_INT8_PROB_DIFFERENCE", 1e-6)  # a graph moved more than allowed stays unused
+    strict = TrainedReader(_base(), WEIGHTS_FILE, SHIPPED_SHA256, onnx_dir=tmp_path, int8=True)
+    assert strict.read(q, [answering]) and strict.backend == "torch" and "runs on torch" in caplog.text  # type: ignore[list-item]
+
+
 def test_a_reader_export_that_fails_leaves_the_reader_on_torch(
     tmp_path: Path, passages: dict[str, object], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

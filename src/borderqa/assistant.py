@@ -72,8 +72,9 @@ def default_reader(settings: Settings) -> Reader | None:
     r = settings.reader
     base = Path(settings.embedding.model_path) if settings.embedding.model_path else packaged_model_path()
     weights = Path(r.weights_path) if r.weights_path else WEIGHTS_FILE
-    onnx_dir = Path(settings.embedding.onnx_dir) if r.backend == "onnx" else None
-    return TrainedReader(base, weights, r.sha256 or (SHIPPED_SHA256 if not r.weights_path else ""), r.threads, onnx_dir)
+    onnx_dir = Path(settings.embedding.onnx_dir) if r.backend != "torch" else None
+    return TrainedReader(base, weights, r.sha256 or (SHIPPED_SHA256 if not r.weights_path else ""), r.threads, onnx_dir,
+                         int8=r.backend == "onnx-int8")
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,7 @@ def exported_model(model: Any, cache_dir: Path, weights_sha256: str) -> Path:
 
 
 def quantised_model(fp32_path: Path, weights_sha256: str, recipe: dict[str, Any] | None = None,
-                    path: Path | None = None) -> Path:
+                    path: Path | None = None, what: str = "the embedding model") -> Path:
     """The int8 graph of the fp32 export ``fp32_path`` by ``recipe`` (default ``QUANTISATION``), as ``path``
     (default: beside the export), made if missing or unchecked. Its record names the fp32 export's hash, the
     recipe and the onnxruntime version that quantised it, so a re-export, another recipe or another
@@ -151,7 +151,7 @@ def quantised_model(fp32_path: Path, weights_sha256: str, recipe: dict[str, Any]
         import onnxruntime
         from onnxruntime.quantization import QuantType, quantize_dynamic
     except ImportError as exc:
-        raise ModelError(f"quantising the embedding model needs onnx and onnxruntime ({exc}): run `make setup`") from exc
+        raise ModelError(f"quantising {what} needs onnx and onnxruntime ({exc}): run `make setup`") from exc
 
     recipe = recipe or QUANTISATION
     path = path or fp32_path.with_name(f"{fp32_path.stem}-int8.onnx")
@@ -161,7 +161,7 @@ def quantised_model(fp32_path: Path, weights_sha256: str, recipe: dict[str, Any]
     keep = recipe["keep_fp32"]
     fp32_nodes = [n.name for n in onnx.load(str(fp32_path)).graph.node if re.search(keep, n.name)] if keep else []
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    log.info("quantising the embedding model to %s (once)", path)
+    log.info("quantising %s to %s (once)", what, path)
     logging.disable(logging.WARNING)  # its root-logger advice to pre-process the graph (measured without)
     try:
         quantize_dynamic(
@@ -170,7 +170,7 @@ def quantised_model(fp32_path: Path, weights_sha256: str, recipe: dict[str, Any]
         )
     except Exception as exc:  # the quantiser raises many kinds; any of them means: stay on torch
         tmp.unlink(missing_ok=True)
-        raise ModelError(f"quantising the embedding model failed: {exc}") from exc
+        raise ModelError(f"quantising {what} failed: {exc}") from exc
     finally:
         logging.disable(logging.NOTSET)
     _publish(tmp, path, {"weights_sha256": weights_sha256, **made_from})

@@ -67,12 +67,14 @@ class TrainedReader:
 
     name = "minilm-reader"
 
-    def __init__(self, base_dir: Path, weights: Path, sha256: str, threads: int = 2, onnx_dir: Path | None = None) -> None:
+    def __init__(self, base_dir: Path, weights: Path, sha256: str, threads: int = 2, onnx_dir: Path | None = None,
+                 int8: bool = False) -> None:
         self._base_dir = base_dir
         self._weights = weights
         self._sha256 = sha256
         self._threads = threads
         self._onnx_dir = onnx_dir  # None: torch only; else the network runs by ONNX Runtime (reader/onnx.py)
+        self._int8 = int8  # ... with the export's weights quantised to int8
         self._loaded: Any = None
         self._forward: Any = None
         self._lock = threading.Lock()
@@ -98,15 +100,18 @@ class TrainedReader:
 
         net, tokenizer = self._loaded.net, self._loaded.tokenizer
         try:
-            path = onnx.exported_reader(net, tokenizer, cache_dir, self._sha256 or file_sha256(self._weights))
+            sha = self._sha256 or file_sha256(self._weights)
+            path = onnx.exported_reader(net, tokenizer, cache_dir, sha)
+            if self._int8:
+                path = onnx.quantised_reader(path, sha)
             session = onnx.OnnxReaderNet(path, self._threads)
-            worst = onnx.check_against_torch(session, net, tokenizer)
+            worst = onnx.check_against_torch(session, net, tokenizer, self._int8)
         except (ModelError, OSError) as exc:  # OSError: the cache folder cannot be written
             log.warning("the reader runs on torch: %s", exc)
             return
-        log.info("the reader runs on ONNX Runtime (%s, largest logit difference to torch %.1e)", path.name, worst)
+        log.info("the reader runs on ONNX Runtime (%s, largest difference to torch %.1e)", path.name, worst)
         self._forward = session
-        self.backend = "onnx"
+        self.backend = "onnx-int8" if self._int8 else "onnx"
 
     def _torch_forward(self, **inputs: Any) -> tuple[Any, Any, Any]:
         import torch
