@@ -7,8 +7,6 @@ from pathlib import Path
 import pytest
 
 from borderqa.answering.questions import (
-    action,
-    action_found,
     asks_rate,
     expected_kind,
     focus,
@@ -142,31 +140,6 @@ def test_focus_found_with_synonyms_and_dollar_signs() -> None:
     assert not focus_found(["population"], passage_words(PASSAGES[4]), PASSAGES[4].text)
 
 
-@pytest.mark.parametrize(
-    ("question", "verb", "stem"),
-    [
-        ("How many migrants drowned crossing the Usumacinta?", "drowned", "drown"),
-        ("How many migrants were blocked from boarding?", "blocked", "block"),
-        ("How many kidnapped migrants were rescued?", "rescued", "rescu"),  # the adjective is not the act
-        ("How many migrants die on the train each year?", "die", "die"),
-        ("How many unaccompanied children were caught in 2013?", "caught", "catch"),
-        ("How many people did Mexico deport in 2013?", "", ""),  # the verb follows the subject
-        ("How many checkpoints are there?", "", ""),
-    ],
-)
-def test_action(question: str, verb: str, stem: str) -> None:
-    found, stems = action(question)
-    assert found == verb
-    assert (stems[0] if stems else "") == stem
-
-
-def test_action_found_by_stem_or_synonym() -> None:
-    assert action_found(action("How many marines are posted there?")[1], "detachments of 54 Marines in each station")
-    assert action_found(action("How many migrants were detained?")[1], "an operation that led to the detention of 300")
-    assert action_found(action("How many migrants were kidnapped?")[1], "49 migrants were kidnapped in Reynosa")
-    assert not action_found(action("How many migrants drowned?")[1], "Migrants cross the river on rafts.")
-
-
 def test_missing_numbers_allow_written_out_and_formatted_figures() -> None:
     p = _p(9, "Of the seven departments with the lowest 2012 homicide rates, four were on the border; 80,079 people.")
     def figures(q: str) -> tuple[str, ...]:
@@ -196,7 +169,6 @@ def test_query_is_analysed_once_into_plain_fields() -> None:
     assert q.later_years == (2016,) and q.figures == ("2016", "2013")
     assert q.kind == "number" and q.time_sensitive and "deport" in q.tokens
     assert _q("What happened in 2014?").later_years == ()
-    assert _q("How many migrants drowned?").action[0] == "drowned"
 
 
 @pytest.mark.parametrize(
@@ -208,7 +180,7 @@ def test_query_is_analysed_once_into_plain_fields() -> None:
         ("How many migrants did Mexico deport in 2013?", 1, 0.4, False, "closely enough"),
         ("How many migrants did Mexico deport in 2013?", 1, 1.0, True, ""),
         ("How much does a work visa cost?", 2, 1.0, True, ""),
-        ("How many migrants drowned in 2013?", 1, 1.0, False, "do not mention “drowned”"),
+        ("How many migrants were recorded in 2013?", 1, 1.0, True, ""),  # the act need not be named
         ("How many migrants were deported in 2013?", 1, 1.0, True, ""),
         ("How many migrants did Mexico deport in 2011?", 1, 1.0, False, "do not mention “2011”"),
         ("How many migrants does Mexico deport each month?", 1, 1.0, False, "no figure per day, month or year"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from borderqa.answering.questions import action, asks_rate, expected_kind, focus
+from borderqa.answering.questions import asks_rate, expected_kind, focus
 from borderqa.lexical import tokenize
 from borderqa.terms import TermWeights
 
@@ -30,14 +30,12 @@ class Query:
     later_years: tuple[int, ...]  # years after the report's
     unknown_names: tuple[str, ...]  # capitalised names the report never uses
     focus: tuple[str, tuple[str, ...]]  # "how many X": X as typed and its words
-    action: tuple[str, tuple[str, ...]]  # "how many X VERB": the verb as typed and its stems
     asks_rate: bool  # a figure per day / month / year
     time_sensitive: bool  # asks about the present ("now", "currently")
 
     @classmethod
     def parse(cls, asked: str, standalone: str, terms: TermWeights) -> Query:
         phrase, words = focus(standalone)
-        verb, stems = action(standalone)
         return cls(
             asked=asked,
             text=standalone,
@@ -48,7 +46,6 @@ class Query:
             later_years=tuple(int(y) for y in re.findall(r"\b(20[1-9]\d)\b", standalone) if int(y) > REPORT_YEAR),
             unknown_names=tuple(terms.unknown_names(asked)),
             focus=(phrase, tuple(words)),
-            action=(verb, tuple(stems)),
             asks_rate=asks_rate(standalone),
             time_sensitive=bool(_TIME_WORDS.search(asked)),
         )

@@ -5,7 +5,7 @@ Checks, in order (the first that fails gives the reason):
 1. **Later years**: a year after the report's (2014) cannot be covered.
 2. **What is missing** (``missing``): a capitalised name the report never uses ("it never mentions
    “Canada”"), every word of the question (the closest passage shares none), a figure or year the top passage does not hold, the thing a "how many X" question counts,
-   the act a "how many X VERB" question asks about, a rate per day or year.
+   a rate per day or year.
 3. **Weak match** (off by default): the best sentence of the top passages scores under ``min_support`` (the
    extractive score, with the reader's log-odds that the sentence answers weighed in: ``extractive.py``).
 3b. **A premise stated the other way round** (``premise.py``): a "Why/How did/Since ..." question
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from borderqa.answering.base import REPORT_DATE
 from borderqa.answering.premise import conflict
-from borderqa.answering.questions import action_found, focus_found, gives_rate
+from borderqa.answering.questions import focus_found, gives_rate
 from borderqa.citations import numbers_in
 from borderqa.config import ReaderSettings
 from borderqa.query import Query
@@ -67,9 +67,6 @@ def missing(query: Query, top: Passage) -> str:
     phrase, words = query.focus
     if words and not focus_found(list(words), passage_words(top), top.text):
         return f"the passages closest to the question give nothing on “{phrase}”"
-    verb, stems = query.action
-    if stems and not action_found(list(stems), passage_setting(top)):
-        return f"the passages closest to the question do not mention “{verb}” or another word for it"
     if query.asks_rate and not gives_rate(top.text):
         return "the passages closest to the question give no figure per day, month or year"
     return ""
