@@ -45,8 +45,11 @@ def test_extra_sentences_keep_the_reports_order() -> None:
 
 
 def test_a_bare_caption_is_skipped_for_the_passage_after_it() -> None:
-    answer = _generator().generate("How many members does the Tecún Umán task force have?", [CAPTION, TASK_FORCE])
+    generator, question = _generator(), "How many members does the Tecún Umán task force have?"
+    answer = generator.generate(question, [CAPTION, TASK_FORCE])
     assert "500 and 1,000" in answer and "[2]" in answer
+    led, _ = generator.lead_answer(question, [CAPTION, TASK_FORCE], generator.leads(question, [CAPTION, TASK_FORCE]))
+    assert led.startswith("The Tecún Umán task force has between 500 and 1,000") and "[1]" not in led  # the lead too
 
 
 def test_list_question_gets_the_lead_in_and_bullets() -> None:

@@ -102,6 +102,12 @@ def _figure_first(question: str, leads: list[tuple[int, str]], quotes: list[str]
     return [(at, better)], sorted([lead, *(q for q in quotes if q != better)], key=order.index)
 
 
+def _first_answering(passages: Sequence[Passage]) -> int:
+    """The first passage that can answer on its own: one that is only a name (a caption, a one-line list
+    item) cannot."""
+    return next((i for i, p in enumerate(passages) if len(p.text.split()) >= MIN_ANSWER_WORDS), 0)
+
+
 def _with_antecedent(leads: list[tuple[int, str]], quotes: list[str], order: Sequence[str]) -> tuple[list[tuple[int, str]], list[str]]:
     """A lead that leans back ("That year, ...", "Each station ...") led by the sentence before it."""
     (at, lead), = leads
@@ -162,7 +168,7 @@ class ExtractiveGenerator:
         holds (passage index, part question); one line per part, a sentence answering both once).
         The reader's say is in the scores (``reader.sentence_weight``)."""
         leads: list[tuple[int, str]] = []
-        for i, part in parts or [(0, question)]:
+        for i, part in parts or [(_first_answering(passages), question)]:
             scored = self.score_sentences(part, [passages[i]])
             taken = {t for _, t in leads}
             fresh = next((sc for sc in scored if sc.text not in taken), None)
@@ -206,9 +212,8 @@ class ExtractiveGenerator:
         return " ".join(f"{s.text} [{s.passage + 1}]" for s in chosen)
 
     def _chosen(self, scored: list[ScoredSentence], passages: Sequence[Passage], source: int | None = None) -> list[ScoredSentence]:
-        # A passage that is only a name (a caption, a one-line list item) cannot answer on its own.
         if source is None:
-            source = next((i for i, p in enumerate(passages) if len(p.text.split()) >= MIN_ANSWER_WORDS), 0)
+            source = _first_answering(passages)
         top = [s for s in scored if s.passage == source] or scored
         best = top[0]
         chosen = [best]
