@@ -70,19 +70,18 @@ def test_a_list_question_that_names_one_item_is_answered_from_that_item() -> Non
     generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([*ALL, ROUTES_LEAD, *ROUTES]))
     passages = [ROUTES_LEAD, *ROUTES]
     question = "Which cities are on the Pacific coast route through the Soconusco?"
-    assert generator.singled_item(question, passages) == 1
-    assert generator.list_answer(question, passages) == ""
+    assert generator.list_reply(question, passages) == ("", 1)
     answer = generator.generate(question, passages)
     assert answer == f"{ROUTES[0].text} [2]"
     # the whole list is still given when no one item is named
     whole = "Which routes do migrants take after crossing the border?"
-    assert generator.singled_item(whole, passages) is None
-    assert generator.list_answer(whole, passages).count("\n- ") == 3
+    bullets, item = generator.list_reply(whole, passages)
+    assert item is None and bullets.count("\n- ") == 3
 
 
 def test_a_list_question_without_a_list_gets_no_bullets() -> None:
-    assert _generator().list_answer("Which agencies deported migrants in 2013?", [DEPORT, OTHER]) == ""
-    assert _generator().list_answer("How many migrants did the INM deport in 2013?", [LEAD, *ITEMS]) == ""  # no list asked
+    assert _generator().list_reply("Which agencies deported migrants in 2013?", [DEPORT, OTHER]) == ("", None)
+    assert _generator().list_reply("How many migrants did the INM deport in 2013?", [LEAD, *ITEMS]) == ("", None)  # no list asked
 
 
 def test_list_questions_are_told_from_questions_that_mention_a_list() -> None:

@@ -153,10 +153,9 @@ class ExtractiveGenerator:
     def generate(self, question: str, passages: Sequence[Passage]) -> str:
         if not passages:
             return "The report does not say."
-        bullets = self.list_answer(question, passages)  # before scoring: a list's lead-in and items need no reading
+        bullets, item = self.list_reply(question, passages)  # before scoring: a list's lead-in and items need no reading
         if bullets:
             return bullets
-        item = self.singled_item(question, passages)
         return self._prose_answer(self.score_sentences(question, passages), passages, item)
 
     def stream(self, question: str, passages: Sequence[Passage]) -> Iterator[str]:
@@ -248,35 +247,26 @@ class ExtractiveGenerator:
         items = sorted((q for q in passages if q.context_id == lead and q.kind == "list_item"), key=lambda q: q.ordinal)
         return next((p for p in passages if p.id == lead), None), items
 
-    def singled_item(self, question: str, passages: Sequence[Passage]) -> int | None:
-        """For a list question, the index in ``passages`` of the one item that says what the question asks
-        beyond the list's lead-in (``ITEM_COVERS``); None when no item or several do."""
+    def list_reply(self, question: str, passages: Sequence[Passage]) -> tuple[str, int | None]:
+        """For a list question whose top passage is in a list: (its lead-in and items as bullets, None), or,
+        when one item alone says what the question asks beyond the lead-in (``ITEM_COVERS``), ("", that
+        item's index in ``passages``): the answer leads from it. ("", None) for any other question."""
         if not passages or not is_list_question(question):
-            return None
+            return "", None
         lead, items = self._list(passages)
         if len(items) < 2:
-            return None
+            return "", None
         weights = self.terms.question_weights(question)
         if lead is not None:  # words the lead-in has say which list, not which item
             said = set(tokenize(lead.text)) | set(tokenize(lead.section))
             weights = {t: w for t, w in weights.items() if not self.terms.matches(t, said)}
         covers = sorted(((self.terms.coverage(weights, set(tokenize(q.text))), k) for k, q in enumerate(items)), reverse=True)
         (best, k), (second, _) = covers[0], covers[1]
-        if best < ITEM_COVERS or second >= best / 2:
-            return None
-        return list(passages).index(items[k])
-
-    def list_answer(self, question: str, passages: Sequence[Passage]) -> str:
-        """The list a list question asks for, as its lead-in and items as bullets; "" when the question asks
-        no list, the top passages hold none, or it names one item (``singled_item``)."""
-        if not passages or not is_list_question(question) or self.singled_item(question, passages) is not None:
-            return ""
-        lead, items = self._list(passages)
-        if len(items) < 2:
-            return ""
+        if best >= ITEM_COVERS and second < best / 2:
+            return "", list(passages).index(items[k])
         ids = {p.id: i for i, p in enumerate(passages)}
         lines = [f"{lead.text} [{ids[lead.id] + 1}]"] if lead is not None else []
         for q in items:
             first = self.bank.get([q])[0].sentences[0]
             lines.append(f"- {first} [{ids[q.id] + 1}]")
-        return "\n".join(lines)
+        return "\n".join(lines), None

@@ -200,10 +200,9 @@ class AnswerPipeline:
         first: float | None = None
         streams_tokens = not isinstance(self.generator, ExtractiveGenerator)
         if self.generator is self.extractive:
-            draft = self.extractive.list_answer(prep.standalone, prep.passages)  # bullets when a whole list is asked
+            draft, item = self.extractive.list_reply(prep.standalone, prep.passages)  # bullets when a whole list is asked
             if not draft:
                 # the lead comes from the list item a list question names, else from the top passage (or per part)
-                item = self.extractive.singled_item(prep.standalone, prep.passages)
                 parts = [(item, prep.standalone)] if item is not None else self._answer_parts(prep)
                 leads = self.extractive.leads(prep.standalone, prep.passages, parts)
                 draft, prep.lead_lines = self.extractive.lead_answer(prep.standalone, prep.passages, leads)

@@ -59,13 +59,14 @@ def missing(query: Query, top: Passage) -> str:
     """What the question asks about that the passage does not hold, as a reason ("" when nothing is)."""
     if query.unknown_names:
         return f"it never mentions {_quote(query.unknown_names)}"
-    if query.weights and not any(TermWeights.matches(t, passage_words(top)) for t in query.weights):
+    words = passage_words(top)
+    if query.weights and not any(TermWeights.matches(t, words) for t in query.weights):
         return "the passages closest to the question share none of its words"
     figures = missing_numbers(query.figures, top)
     if figures:
         return f"the passages closest to the question do not mention {_quote(figures)}"
-    phrase, words = query.focus
-    if words and not focus_found(list(words), passage_words(top), top.text):
+    phrase, focus = query.focus
+    if focus and not focus_found(list(focus), words, top.text):
         return f"the passages closest to the question give nothing on “{phrase}”"
     if query.asks_rate and not gives_rate(top.text):
         return "the passages closest to the question give no figure per day, month or year"

@@ -19,6 +19,7 @@ import numpy as np
 
 from borderqa.errors import ModelError
 from borderqa.onnx_model import INPUTS, export_path, quantised_model, session, traced
+from borderqa.reader.reading import label_probabilities
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +57,6 @@ class OnnxReaderNet:
         return np.asarray(labels), np.asarray(start), np.asarray(end)
 
 
-def _probabilities(logits: np.ndarray) -> np.ndarray:
-    z = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return np.asarray(z / z.sum(axis=1, keepdims=True))
-
-
 def check_against_torch(onnx_net: OnnxReaderNet, net: Any, tokenizer: Any, int8: bool = False) -> float:
     """How far the export is from torch on the probe batch: the largest logit difference (fp32), or label
     probability difference (``int8``); ``ModelError`` over ``MAX_DIFFERENCE`` / ``MAX_INT8_PROB_DIFFERENCE``."""
@@ -71,7 +67,7 @@ def check_against_torch(onnx_net: OnnxReaderNet, net: Any, tokenizer: Any, int8:
         expected = [t.float().numpy() for t in net(**{n: batch[n] for n in INPUTS})]
     got = onnx_net(**{n: batch[n].numpy() for n in INPUTS})
     if int8:
-        worst = float(np.abs(_probabilities(expected[0]) - _probabilities(got[0])).max())
+        worst = float(np.abs(label_probabilities(expected[0]) - label_probabilities(got[0])).max())
         limit = MAX_INT8_PROB_DIFFERENCE
     else:
         worst = max(float(np.abs(e - g).max()) for e, g in zip(expected, got, strict=True))

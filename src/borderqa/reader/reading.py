@@ -55,6 +55,12 @@ class Reader(Protocol):
         ...
 
 
+def label_probabilities(logits: np.ndarray) -> np.ndarray:
+    """Each row's label logits (answer / contradicts / none) as probabilities (a softmax)."""
+    z = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return np.asarray(z / z.sum(axis=1, keepdims=True))
+
+
 def _key(question: str, passage: Passage) -> tuple[str, str, str, str]:
     """What a reading depends on: the question, the passage's text, and the title and lead-in it is read with."""
     from borderqa.reader.features import setting
@@ -158,8 +164,7 @@ class TrainedReader:
             rows = order[at : at + CHUNK]
             batch = encode(loaded.tokenizer, [question] * len(rows), [sides[k] for k in rows])
             labels, starts, ends = self._forward(**batch.inputs)
-            z = np.exp(labels - labels.max(axis=1, keepdims=True))
-            probs[rows] = z / z.sum(axis=1, keepdims=True)
+            probs[rows] = label_probabilities(labels)
             for r, k in enumerate(rows):
                 spans[k] = best_span(starts[r].tolist(), ends[r].tolist(), batch, r)
         out, row = [], 0
