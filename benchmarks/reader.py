@@ -54,13 +54,16 @@ def main() -> None:
     hits = {q: [h.passage for h in on.search(q, k=k)] for q in questions}
     five = {q: [h.passage for h in on.search(q, k=5)] for q in questions}
     rows = []
+    medians: dict[tuple[str, str], float] = {}  # (backend asked for, passages) -> p50 ms
     for backend in ("torch", "onnx", "onnx-int8"):
         reader = default_reader(Settings.load(reader={"backend": backend}))
         assert isinstance(reader, TrainedReader)
         reader.read(questions[0], hits[questions[0]])  # loads (and exports or quantises, once) before timing
         name = f"{backend} (runs on {reader.backend})"
         for label, passages in ((f"{k} passages", hits), ("5 passages", five)):
-            rows.append((f"reader, {label}, {name}", _median_ms(_afresh(reader, passages), questions)))
+            timed = _median_ms(_afresh(reader, passages), questions)
+            medians[backend, label] = timed[0]
+            rows.append((f"reader, {label}, {name}", timed))
     import torch
 
     base = _median_ms(lambda q: off.ask(q), questions)
@@ -72,6 +75,9 @@ def main() -> None:
     for name, (p50, p95) in rows:
         print(f"{name:<56} {p50:8.1f} {p95:8.1f}")
     print(f"ratio ask reader on / off (p50): {with_reader[0] / base[0]:.2f}")
+    for label in (f"{k} passages", "5 passages"):
+        ratio = medians["onnx-int8", label] / medians["onnx", label]
+        print(f"ratio reader onnx-int8 / onnx, {label} (p50): {ratio:.2f}")
 
 
 if __name__ == "__main__":
