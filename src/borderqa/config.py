@@ -109,8 +109,8 @@ class ReaderSettings(_Group):
     # 0.760 / 0.787 / 0.780 / 0.780; refusals and fact accuracy unchanged within one case).
     sentence_weight: float = Field(default=0.2, ge=0, le=5)
     # "onnx-int8" (the default): the network exported once into ``embedding.onnx_dir`` and run by ONNX
-    # Runtime with int8 weights (onnx_model.py's quantisation; benchmarks/reader.py: 5 passages 83 ms p50
-    # against 178 ms in fp32; on the eval all 471 cases score the same as fp32, 6 answers differ in wording);
+    # Runtime with int8 weights (onnx_model.py's quantisation; benchmarks/reader.py: 5 passages 80-149 ms p50
+    # over five runs, 0.46-0.74 of fp32's; on the eval all 471 cases score as fp32, 6 answers differ in wording);
     # "onnx": that export in fp32 (torch's logits); "torch": torch only. An export that fails stays on torch.
     backend: Literal["onnx", "onnx-int8", "torch"] = "onnx-int8"
     # The best sentence's P(answer) under which the question is refused; 0 turns the reader's refusals off,

@@ -6,7 +6,8 @@ sha256 (onnx_model.py's scheme: a file that differs from its record is exported 
 ``quantised_reader`` quantises that export once beside it (``...-int8.onnx``, the recipe of the int8 index
 build). Before use the graph is compared with torch on a probe batch (``check_against_torch``: logits for
 fp32, label probabilities for int8); anything wrong raises ``ModelError`` and the reader stays on torch.
-On 2 cores, every sentence of 5 passages: torch 212 ms, fp32 178 ms, int8 83 ms p50 (``benchmarks/reader.py``).
+On 2 cores, every sentence of 5 passages, p50 over five runs: torch 212-282 ms, fp32 178-246, int8 80-149
+(0.46-0.74 of fp32 in the same run; ``benchmarks/reader.py``).
 """
 
 from __future__ import annotations
