@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from borderqa.answering.bound import gives_figure, missing_unit, unanswered, unbound_names
+from borderqa.answering.bound import clashing_name, gives_figure, missing_unit, unanswered, unbound_names
 from borderqa.query import Query
 from borderqa.terms import TermWeights
 
@@ -21,6 +21,21 @@ def test_a_figure_answered_without_the_name_it_was_asked_for_is_not_an_answer() 
     assert unbound_names("How many homicides per 100,000 does Honduras have?", said) == []
     assert unbound_names("How many Hondurans were killed per 100,000?", said) == []  # another form of the name
     assert unbound_names("How many homicides per 100,000 does Mexico have?", said) == []  # the report's frame
+
+
+def test_a_country_word_the_answer_gives_to_another_country_is_not_an_answer() -> None:
+    said = "A cable reports that “only 125 Mexican immigration officials monitor the 577 mile border with Guatemala.”"
+    assert clashing_name("How many Guatemalan immigration officials monitor the border?", said) == (
+        "Guatemalan immigration", "Mexican immigration")
+    assert "“Mexican immigration”, not “Guatemalan immigration”" in unanswered(
+        _q("How many Guatemalan immigration officials monitor the border?"), said)
+    assert clashing_name("How many Mexican immigration officials monitor the border?", said) is None  # the same country
+    assert clashing_name("How many immigration officials monitor the border with Guatemala?", said) is None  # qualifies nothing
+    # the question's own qualified word anywhere in the answer is enough; a bracketed name qualifies the word after it
+    both = said + " Guatemalan immigration officials are fewer still."
+    assert clashing_name("How many Guatemalan immigration officials are there?", both) is None
+    assert clashing_name("Why does violence occur on the Mexican side?", "It happens on the southern (Guatemalan) side.") == (
+        "Mexican side", "Guatemalan side")
 
 
 @pytest.mark.parametrize(

@@ -236,3 +236,15 @@ def test_a_premise_the_top_passage_states_the_other_way_round_is_corrected() -> 
     decision = ScopeChecker(min_support=0.6).decide(fell, [passage], 1.0, sentences=sentences, terms=terms)
     assert not decision.answerable and decision.premise is not None
     assert decision.premise.span == sentences[0] and "“jumped”" in decision.reason
+
+
+def test_a_premise_that_gives_another_country_what_the_report_gives_one_is_corrected() -> None:
+    from borderqa.answering.premise import conflict
+
+    passage = Passage("report:p0010", "report", ("Violence",), 10, 10,
+                      "Most border violence related to the drug trade happens on the southern (Guatemalan) side.")
+    terms = TermWeights.of([passage, *PASSAGES])
+    found = conflict(_q("Why does most drug-related border violence happen on the Mexican side?"), [passage.text], terms)
+    assert found is not None and (found.asked, found.stated) == ("Mexican side", "Guatemalan side")
+    assert conflict(_q("Why does most drug-related border violence happen on the Guatemalan side?"), [passage.text], terms) is None
+    assert conflict(_q("How much drug-related border violence happens on the Mexican side?"), [passage.text], terms) is None

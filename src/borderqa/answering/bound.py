@@ -22,6 +22,11 @@ the scope check has passed the passages.
   "Who ...?" is not held to it: "women and children" answers "Who is most at risk?".
 * **The names asked about** (``unbound_names``): a figure asked about "El Salvador" and answered without
   it belongs to someone else; a "Why did X ...?" answered without X explains something X did not do.
+* **A country's word given to another** (``clashing_name``): "How many Guatemalan immigration officials
+  ...?" is not answered by "only 125 Mexican immigration officials monitor the border with Guatemala", where
+  the country the question names is in the answer but qualifies something else. (``premise.conflict``
+  reads a presupposing question's "on the Mexican side" against "on the southern (Guatemalan) side" the
+  same way.)
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import re
 
 from borderqa.answering.parts import question_parts
 from borderqa.answering.questions import named_kind, offers_kind
-from borderqa.lexical import fold
+from borderqa.lexical import STOP_WORDS, fold
 from borderqa.query import Query
 from borderqa.reader.perturb import ALL_NAMES, presupposes
 
@@ -72,6 +77,33 @@ def unbound_names(question: str, answer: str) -> list[str]:
             if fam.forms[0] not in FRAME_NAMES and not fam.present(folded)]
 
 
+# The word a country's name qualifies: "Guatemalan officials", "the southern (Guatemalan) side".
+_QUALIFIED = re.compile(r"\)?\s+([a-z][a-z-]+)")
+
+
+def _qualified(text: str) -> list[tuple[object, str, str]]:
+    """(family, the word it qualifies without a plural s, the name as written) for each country in ``text``."""
+    out: list[tuple[object, str, str]] = []
+    for start, end, fam in ALL_NAMES.names_in(text):
+        m = _QUALIFIED.match(text, end)
+        if fam.type == "country" and m and m.group(1) not in STOP_WORDS:
+            out.append((fam, m.group(1).removesuffix("s"), text[start:end]))
+    return out
+
+
+def clashing_name(question: str, answer: str) -> tuple[str, str] | None:
+    """(what the question says, what the answer says) when the question has a country qualify a word
+    ("Guatemalan immigration") that ``answer`` has only another country qualify ("Mexican immigration")."""
+    said = _qualified(answer)
+    for fam, word, form in _qualified(question):
+        if any(f is fam and w == word for f, w, _ in said):
+            continue
+        other = next((f"{named} {w}" for f, w, named in said if w == word and f is not fam), None)
+        if other:
+            return f"{form} {word}", other
+    return None
+
+
 def gives_figure(question: str, answer: str, exact: bool = False) -> bool:
     """Whether ``answer`` holds a figure that ``question`` does not (a date only for a time question; an
     amount of money only for a question that is not "how many": "How many patrol boats ...?" is not
@@ -108,6 +140,9 @@ def unanswered(query: Query, answer: str) -> str:
     unit = missing_unit(query.text, answer) if one_figure else ""
     if unit:
         return f"the sentences closest to an answer give no {unit}"
+    clash = clashing_name(query.text, answer) if one_part else None
+    if clash:
+        return f"the sentences closest to an answer speak of “{clash[1]}”, not “{clash[0]}”"
     if query.kind == "number" or presupposes(query.text):
         unbound = unbound_names(query.text, answer)
         if unbound:

@@ -7,6 +7,8 @@ for a flipped and an unflipped "Why ...?"), so it is checked here by words: a qu
 (``SCALES``: up / down, most / least, open / closed ...), and a sentence of the top passage that is
 about the same thing (``MIN_COVERAGE`` of the question's rarity-weighted words) asserts the opposite
 end of that scale and not the question's own. The scales are general English, not any question's words.
+Such a sentence that gives the word the question qualifies by one country to another ("Why ... on the
+Mexican side?" against "on the southern (Guatemalan) side", ``bound.clashing_name``) corrects it too.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from borderqa.answering.bound import clashing_name
 from borderqa.lexical import fold, tokenize
 from borderqa.query import Query
 from borderqa.reader.perturb import presupposes
@@ -60,11 +63,12 @@ def conflict(query: Query, sentences: Sequence[str], terms: TermWeights) -> Conf
     if not presupposes(query.text):
         return None
     asked = _ends(set(_WORD.findall(fold(query.text))))
-    if not any(a or b for a, b in asked.values()):
-        return None
     for sentence in sentences:
         if terms.coverage(query.weights, set(tokenize(sentence))) < MIN_COVERAGE:
             continue
+        clash = clashing_name(query.text, sentence)
+        if clash:
+            return Conflict(sentence, *clash)
         stated = _ends(set(_WORD.findall(fold(sentence))))
         for name, (q_up, q_down) in asked.items():
             s_up, s_down = stated[name]
