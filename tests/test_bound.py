@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from borderqa.answering.bound import clashing_name, gives_figure, missing_unit, unanswered, unbound_names
+from borderqa.answering.bound import (
+    clashing_name,
+    gives_figure,
+    grouped_name,
+    missing_unit,
+    unanswered,
+    unbound_names,
+)
 from borderqa.query import Query
 from borderqa.terms import TermWeights
 
@@ -36,6 +43,17 @@ def test_a_country_word_the_answer_gives_to_another_country_is_not_an_answer() -
     assert clashing_name("How many Guatemalan immigration officials are there?", both) is None
     assert clashing_name("Why does violence occur on the Mexican side?", "It happens on the southern (Guatemalan) side.") == (
         "Mexican side", "Guatemalan side")
+
+
+def test_a_figure_for_a_list_of_countries_is_no_figure_for_one_of_them() -> None:
+    said = "CBP apprehended 21,537 unaccompanied children from El Salvador, Guatemala, and Honduras in FY 2013."
+    assert grouped_name("How many unaccompanied Guatemalan children did CBP apprehend?", said) == (
+        "Guatemala", "El Salvador, Guatemala, and Honduras")
+    assert "“El Salvador, Guatemala, and Honduras” together, not for “Guatemala”" in unanswered(
+        _q("How many unaccompanied Guatemalan children did CBP apprehend?"), said)
+    assert grouped_name("How many children from El Salvador, Guatemala and Honduras did CBP apprehend?", said) is None
+    assert grouped_name("How many Guatemalan children did CBP apprehend?", said + " Of them, 8,068 were from Guatemala.") is None
+    assert grouped_name("How far north can Guatemalans travel?", "Guatemalans and Belizeans can travel 60 miles.") is None  # a pair
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,10 @@ the scope check has passed the passages.
   "Who ...?" is not held to it: "women and children" answers "Who is most at risk?".
 * **The names asked about** (``unbound_names``): a figure asked about "El Salvador" and answered without
   it belongs to someone else; a "Why did X ...?" answered without X explains something X did not do.
+* **One of a group** (``grouped_name``): "How many Guatemalan children did CBP apprehend?" is not answered by
+  "CBP apprehended 21,537 unaccompanied children from El Salvador, Guatemala, and Honduras" when the answer
+  names Guatemala only inside such a list of three or more countries: its figure is the group's. (Two
+  names are often a pair the figure does belong to: "Guatemalans and Belizeans can travel ...".)
 * **A country's word given to another** (``clashing_name``): "How many Guatemalan immigration officials
   ...?" is not answered by "only 125 Mexican immigration officials monitor the border with Guatemala", where
   the country the question names is in the answer but qualifies something else. (``premise.conflict``
@@ -104,6 +108,29 @@ def clashing_name(question: str, answer: str) -> tuple[str, str] | None:
     return None
 
 
+_LIST_GAP = re.compile(r"^(?:,\s*(?:and|or)?\s*|\s+(?:and|or)\s+)$")  # between the names of a list
+MIN_GROUP = 3
+
+
+def grouped_name(question: str, answer: str) -> tuple[str, str] | None:
+    """(the question's country, the list it is in) when ``answer`` names that country only inside a list of
+    ``MIN_GROUP`` or more countries ("El Salvador, Guatemala, and Honduras") that the question does not name."""
+    asked = {fam for _, _, fam in ALL_NAMES.names_in(question) if fam.type == "country"}
+    found = [(s, e, fam) for s, e, fam in ALL_NAMES.names_in(answer) if fam.type == "country"]
+    runs: list[list[int]] = []  # indices into ``found`` of names written one after another
+    for i, (start, _, _) in enumerate(found):
+        if runs and _LIST_GAP.match(answer[found[runs[-1][-1]][1] : start]):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for fam in asked:
+        inside = [r for r in runs if len(r) >= MIN_GROUP and any(found[i][2] is fam for i in r)]
+        alone = any(found[i][2] is fam for r in runs if len(r) < MIN_GROUP for i in r)
+        if inside and not alone and any(found[i][2] not in asked for i in inside[0]):
+            return fam.forms[0], answer[found[inside[0][0]][0] : found[inside[0][-1]][1]]
+    return None
+
+
 def gives_figure(question: str, answer: str, exact: bool = False) -> bool:
     """Whether ``answer`` holds a figure that ``question`` does not (a date only for a time question; an
     amount of money only for a question that is not "how many": "How many patrol boats ...?" is not
@@ -137,6 +164,9 @@ def unanswered(query: Query, answer: str) -> str:
     named = named_kind(query.text) if one_part else ""
     if named and not offers_kind("name", query.text, answer):
         return f"the sentences closest to an answer name no {named}"
+    grouped = grouped_name(query.text, answer) if one_figure else None
+    if grouped:
+        return f"the sentences closest to an answer give figures for “{grouped[1]}” together, not for “{grouped[0]}”"
     unit = missing_unit(query.text, answer) if one_figure else ""
     if unit:
         return f"the sentences closest to an answer give no {unit}"
