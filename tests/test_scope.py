@@ -248,3 +248,16 @@ def test_a_premise_that_gives_another_country_what_the_report_gives_one_is_corre
     assert found is not None and (found.asked, found.stated) == ("Mexican side", "Guatemalan side")
     assert conflict(_q("Why does most drug-related border violence happen on the Guatemalan side?"), [passage.text], terms) is None
     assert conflict(_q("How much drug-related border violence happens on the Mexican side?"), [passage.text], terms) is None
+
+
+def test_a_two_part_question_is_checked_against_the_top_two_passages_together() -> None:
+    p2013 = _p(6, "Border Patrol apprehended 153,055 other-than-Mexican migrants in 2013.")
+    p2011 = _p(7, "Apprehensions of other-than-Mexican migrants were 54,098 in 2011.")
+    terms = TermWeights.of([p2013, p2011, *PASSAGES])
+    checker = ScopeChecker(min_support=None)
+    both = Query.parse(q := "How many other-than-Mexican migrants were apprehended in 2013, and how many in 2011?", q, terms)
+    assert checker.decide(both, [p2013, p2011], 1.0).answerable  # each part's year is in one of the two
+    one = Query.parse(q := "How many other-than-Mexican migrants were apprehended in 2011 and 2013?", q, terms)
+    assert "“2011”" in checker.decide(one, [p2013, p2011], 1.0).reason  # one part: the top passage must hold both
+    third = Query.parse(q := "How many migrants were apprehended in 2013, and how many in 2009?", q, terms)
+    assert "“2009”" in checker.decide(third, [p2013, p2011, _p(8, "In 2009 few were caught.")], 1.0).reason

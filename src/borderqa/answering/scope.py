@@ -5,7 +5,9 @@ Checks, in order (the first that fails gives the reason):
 1. **Later years**: a year after the report's (2014) cannot be covered.
 2. **What is missing** (``missing``): a capitalised name the report never uses ("it never mentions
    “Canada”"), every word of the question (the closest passage shares none), a figure or year the top passage does not hold, the thing a "how many X" question counts,
-   a rate per day or year.
+   a rate per day or year. A two-part question is answered from the top two passages (one line per
+   part), so it is checked against both together: "How many were apprehended in 2013, and how many in
+   2011?" is not refused because the top passage gives only 2013.
 3. **Weak match** (off by default): the best sentence of the top passages scores under ``min_support`` (the
    extractive score, with the reader's log-odds that the sentence answers weighed in: ``extractive.py``).
 3b. **A premise stated the other way round** (``premise.py``): a "Why/How did/Since ..." question
@@ -25,9 +27,10 @@ even ids (``borderqa reader calibrate``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from borderqa.answering.base import REPORT_DATE
+from borderqa.answering.parts import question_parts
 from borderqa.answering.premise import conflict
 from borderqa.answering.questions import focus_found, gives_rate
 from borderqa.citations import numbers_in
@@ -73,6 +76,14 @@ def missing(query: Query, top: Passage) -> str:
     return ""
 
 
+def joined(passages: Sequence[Passage]) -> Passage:
+    """The passages as one (text, titles and lead-ins), for the checks on a question whose parts the answer
+    takes from several of them."""
+    return replace(passages[0], text=" ".join(p.text for p in passages),
+                   section_path=tuple(t for p in passages for t in p.section_path),
+                   context=" ".join(p.context for p in passages if p.context))
+
+
 class ScopeChecker:
     def __init__(self, min_support: float | None, reader: ReaderSettings | None = None) -> None:
         self.min_support = min_support
@@ -84,7 +95,8 @@ class ScopeChecker:
         (``sentences``: the top passage's, best first) state the other way round, then the reader."""
         if query.later_years:
             return ScopeDecision(False, f"the report dates from {REPORT_DATE} and cannot cover {query.later_years[0]}")
-        why = missing(query, top[0]) if top else ""
+        several = len(question_parts(query.text)) > 1
+        why = missing(query, joined(top[:2]) if several else top[0]) if top else ""
         if why:
             return ScopeDecision(False, why)
         if self.min_support is not None and support < self.min_support:
