@@ -154,3 +154,25 @@ def test_the_pipeline_answers_a_list_question_without_a_list_with_a_lead() -> No
     answer = pipeline.answer_prepared(_Prepared(question, question, [], [DEPORT, OTHER], True, 1.0, ""))
     assert answer.lead.startswith("The INM deported 80,079 migrants")  # before: the report's order, no lead
     assert answer.sentences[0].role == "lead"
+
+
+def test_a_part_whose_answer_is_not_in_the_top_two_passages_is_answered_from_its_own_closest() -> None:
+    from types import SimpleNamespace
+
+    from borderqa.answering.pipeline import AnswerPipeline, _Prepared
+    from borderqa.types import Hit
+
+    generator = _generator()
+    question = "How many migrants did the INM deport in 2013, and how many members does the Tecún Umán task force have?"
+    searched: list[str] = []
+
+    def search(text: str, k: int = 5) -> list[Hit]:
+        searched.append(text)
+        return [Hit(TASK_FORCE if "Tecún" in text else DEPORT, 1.0)]
+
+    retriever = SimpleNamespace(passages=ALL, search=search)
+    pipeline = AnswerPipeline(retriever, generator.bank, generator, AnsweringSettings(), generator.terms)  # type: ignore[arg-type]
+    answer = pipeline.answer_prepared(_Prepared(question, question, [], [DEPORT, OTHER], True, 1.0, ""))
+    assert len(searched) == 2  # one search per part
+    assert "80,079" in answer.text and "between 500 and 1,000 members" in answer.text  # before: the task force part unanswered
+    assert {c.passage.id for c in answer.citations} == {DEPORT.id, TASK_FORCE.id}

@@ -226,11 +226,19 @@ class AnswerPipeline:
 
     def _answer_parts(self, prep: _Prepared) -> list[tuple[int, str]]:
         """(passage index, part question) for each part of a two-part question: the one of the top two
-        passages whose best sentence scores higher for that part; [] for a one-part question."""
+        passages, and each part's own closest passage (moved in after them), whose best sentence scores
+        higher for that part; [] for a one-part question. On the held-out multi-part file g (unread):
+        fact 0.400 -> 0.467, false refusals 0.067 -> 0.033; the public eval's fact accuracy unchanged,
+        citation precision 0.859 -> 0.857."""
         parts = question_parts(prep.standalone)
         if len(parts) < 2 or not prep.passages:
             return []
         top = prep.passages[:2]
+        for part in parts:  # each part's own closest passage is a candidate too
+            own = self.retriever.search(part, k=1)
+            if own and own[0].passage not in top:
+                top.append(own[0].passage)
+        prep.passages = top + [p for p in prep.passages if p not in top]
         out = []
         for part in parts:
             scored = self.extractive.score_sentences(part, top)
