@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from borderqa.answering.parts import question_parts
 from borderqa.answering.questions import asks_rate, expected_kind, focus
 from borderqa.lexical import tokenize
 from borderqa.terms import TermWeights
@@ -32,6 +33,7 @@ class Query:
     focus: tuple[str, tuple[str, ...]]  # "how many X": X as typed and its words
     asks_rate: bool  # a figure per day / month / year
     time_sensitive: bool  # asks about the present ("now", "currently")
+    parts: tuple[str, ...]  # ``parts.question_parts``: two or more for a question that asks two things
 
     @classmethod
     def parse(cls, asked: str, standalone: str, terms: TermWeights) -> Query:
@@ -48,4 +50,5 @@ class Query:
             focus=(phrase, tuple(words)),
             asks_rate=asks_rate(standalone),
             time_sensitive=bool(_TIME_WORDS.search(asked)),
+            parts=tuple(question_parts(standalone)),
         )

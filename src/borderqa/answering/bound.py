@@ -37,11 +37,10 @@ from __future__ import annotations
 
 import re
 
-from borderqa.answering.parts import question_parts
 from borderqa.answering.questions import named_kind, offers_kind
 from borderqa.lexical import STOP_WORDS, fold
 from borderqa.query import Query
-from borderqa.reader.perturb import ALL_NAMES, presupposes
+from borderqa.reader.perturb import ALL_NAMES, NameFamily, presupposes
 
 # The report's frame: named in nearly every passage, so an answer that omits them still speaks of them.
 FRAME_NAMES = frozenset({"Mexico", "the United States", "Central America"})
@@ -85,12 +84,17 @@ def unbound_names(question: str, answer: str) -> list[str]:
 _QUALIFIED = re.compile(r"\)?\s+([a-z][a-z-]+)")
 
 
-def _qualified(text: str) -> list[tuple[object, str, str]]:
+def _countries(text: str) -> list[tuple[int, int, NameFamily]]:
+    """(start, end, family) of each country or nationality named in ``text``."""
+    return [(s, e, fam) for s, e, fam in ALL_NAMES.names_in(text) if fam.type == "country"]
+
+
+def _qualified(text: str) -> list[tuple[NameFamily, str, str]]:
     """(family, the word it qualifies without a plural s, the name as written) for each country in ``text``."""
-    out: list[tuple[object, str, str]] = []
-    for start, end, fam in ALL_NAMES.names_in(text):
+    out: list[tuple[NameFamily, str, str]] = []
+    for start, end, fam in _countries(text):
         m = _QUALIFIED.match(text, end)
-        if fam.type == "country" and m and m.group(1) not in STOP_WORDS:
+        if m and m.group(1) not in STOP_WORDS:
             out.append((fam, m.group(1).removesuffix("s"), text[start:end]))
     return out
 
@@ -115,8 +119,8 @@ MIN_GROUP = 3
 def grouped_name(question: str, answer: str) -> tuple[str, str] | None:
     """(the question's country, the list it is in) when ``answer`` names that country only inside a list of
     ``MIN_GROUP`` or more countries ("El Salvador, Guatemala, and Honduras") that the question does not name."""
-    asked = {fam for _, _, fam in ALL_NAMES.names_in(question) if fam.type == "country"}
-    found = [(s, e, fam) for s, e, fam in ALL_NAMES.names_in(answer) if fam.type == "country"]
+    asked = {fam for _, _, fam in _countries(question)}
+    found = _countries(answer)
     runs: list[list[int]] = []  # indices into ``found`` of names written one after another
     for i, (start, _, _) in enumerate(found):
         if runs and _LIST_GAP.match(answer[found[runs[-1][-1]][1] : start]):
@@ -153,7 +157,7 @@ def missing_unit(question: str, answer: str) -> str:
 def unanswered(query: Query, answer: str) -> str:
     """Why ``answer`` does not answer ``query`` (completing "The report does not say: ..."), or ""."""
     # one part only: "What is wrong with X, and how low is Y?" asks more than a figure
-    one_part = len(question_parts(query.text)) == 1
+    one_part = len(query.parts) == 1
     one_figure = query.kind == "number" and one_part
     if one_figure and not gives_figure(query.text, answer):
         phrase = query.focus[0]

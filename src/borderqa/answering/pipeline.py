@@ -142,7 +142,7 @@ class AnswerPipeline:
         if self.reader:
             read = [h.passage for h in hits[:read_k]]
             readings = self.reader.read(standalone, read)
-            parts = question_parts(standalone)
+            parts = query.parts
             if len(parts) > 1 and self.reader_settings.min_answer > 0:  # a part the reader finds answered counts
                 part_readings = [max(self.reader.read(part, read), key=lambda r: r.answer) for part in parts]
         t3 = time.perf_counter()

@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from borderqa.answering.base import REPORT_DATE
-from borderqa.answering.parts import question_parts
 from borderqa.answering.premise import conflict
 from borderqa.answering.questions import focus_found, gives_rate
 from borderqa.citations import numbers_in
@@ -95,8 +94,7 @@ class ScopeChecker:
         (``sentences``: the top passage's, best first) state the other way round, then the reader."""
         if query.later_years:
             return ScopeDecision(False, f"the report dates from {REPORT_DATE} and cannot cover {query.later_years[0]}")
-        several = len(question_parts(query.text)) > 1
-        why = missing(query, joined(top[:2]) if several else top[0]) if top else ""
+        why = missing(query, joined(top[:2]) if len(query.parts) > 1 else top[0]) if top else ""
         if why:
             return ScopeDecision(False, why)
         if self.min_support is not None and support < self.min_support:

@@ -125,7 +125,9 @@ def passage_folded(passage: Passage) -> str:
 
 
 @dataclass(frozen=True)
-class _Family:
+class NameFamily:
+    """One name in all its forms ("Guatemala", "Guatemalan", "Guatemalans") and its type ("country")."""
+
     type: str
     forms: tuple[str, ...]
 
@@ -140,7 +142,7 @@ class Perturber:
         """``passages``: keep only the names these use (None: every name of ``families``)."""
         corpus = fold(" ".join(f"{p.text} {p.context}" for p in passages)) if passages is not None else None
         self._families = [
-            _Family(t, forms)
+            NameFamily(t, forms)
             for t, group in (families or ENTITY_FAMILIES).items()
             for forms in group
             if corpus is None or any(_has(corpus, f) for f in forms)
@@ -149,13 +151,13 @@ class Perturber:
         self._forms = sorted(((f, fam) for fam in self._families for f in fam.forms), key=lambda x: -len(x[0]))
 
     @property
-    def families(self) -> list[_Family]:
+    def families(self) -> list[NameFamily]:
         """The name families the corpus uses."""
         return self._families
 
-    def names_in(self, text: str) -> list[tuple[int, int, _Family]]:
+    def names_in(self, text: str) -> list[tuple[int, int, NameFamily]]:
         """(start, end, family) of every name in ``text``, left to right, not overlapping."""
-        found: list[tuple[int, int, _Family]] = []
+        found: list[tuple[int, int, NameFamily]] = []
         for form, fam in self._forms:
             bare = form.removeprefix("the ")
             exact = bare.isupper()  # acronyms ("US", "INM") only in capitals: "us" is a pronoun
@@ -235,7 +237,7 @@ class Perturber:
                 return variant
         return None
 
-    def main_subject(self, passage: Passage) -> _Family | None:
+    def main_subject(self, passage: Passage) -> NameFamily | None:
         """The name the passage's text mentions most (places, agencies and programmes; first on a tie)."""
         counts: Counter[int] = Counter()
         first: dict[int, int] = {}
@@ -269,7 +271,7 @@ def presupposes(question: str) -> bool:
     return fold(question).lstrip("¿ ").startswith(PREMISE_STARTS)
 
 
-def _role(family: _Family, form: str) -> int:
+def _role(family: NameFamily, form: str) -> int:
     """Which form a country's name is in: 0 the name, 1 the adjective, 2 the people (other types: 0)."""
     if family.type != "country":
         return 0
