@@ -87,6 +87,12 @@ class AnsweringSettings(_Group):
     # logit(Yes) - logit(No) under which the answer becomes "the report does not support the question's
     # premise"; chosen on the eval's odd ids, checked on the even ids (benchmarks/premise_check.py).
     premise_min_margin: float = Field(default=1.0, ge=-20, le=20)
+    # The recheck (answering/recheck.py): when retrieval's top two passages score within this gap (fused
+    # score, in standard deviations), the local model reads each one's best sentences and the one answering
+    # better leads the answer; 0 turns it off. It shares the premise check's model (off with it).
+    recheck_gap: float = Field(default=1.5, ge=0, le=20)
+    # logit(Yes) - logit(No) by which the second passage must beat the first to lead.
+    recheck_margin: float = Field(default=0.0, ge=-20, le=20)
 
 
 class ReaderSettings(_Group):

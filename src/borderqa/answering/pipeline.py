@@ -3,7 +3,8 @@
 Scope (scope.py): a question is answered only when it asks about nothing the report cannot cover (later
 years, names it never uses, a figure its closest passage does not give) and the retrieved passages hold a
 sentence that matches it well enough. Otherwise the answer says "The report does not say", why, and
-points to the closest sections, with their citations. A language model's draft is verified sentence by
+points to the closest sections, with their citations. When retrieval scores its top two passages close, the
+local model says which answers (recheck.py), and that one leads. A language model's draft is verified sentence by
 sentence (citations.py); when nothing in it survives, the extractive answer replaces it.
 """
 
@@ -19,6 +20,7 @@ from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
 from borderqa.answering.bound import unanswered
 from borderqa.answering.extractive import ExtractiveGenerator, is_list_question
 from borderqa.answering.parts import question_parts
+from borderqa.answering.recheck import recheck, undecided
 from borderqa.answering.scope import ScopeChecker
 from borderqa.citations import Verifier, parse_draft, premise_flag, render, renumber
 from borderqa.config import AnsweringSettings, ReaderSettings
@@ -33,6 +35,7 @@ from borderqa.sentences import SentenceBank
 from borderqa.terms import TermWeights
 from borderqa.types import Answer, Citation, Hit, Passage, Sentence, Turn
 
+RECHECK_SENTENCES = 2
 PREMISE_LEAD = "The report does not support the question's premise."
 PREMISE_DOUBTED = "its closest sentences, quoted below, do not bear out what the question assumes"
 _OPENING_LOWER = {"the", "a", "an", "in", "on", "at", "since", "between", "during", "most", "many", "some", "this", "these", "there", "it", "of", "as", "for", "while", "although"}
@@ -135,10 +138,36 @@ class AnswerPipeline:
         read_k = self.reader_settings.passages if self.reader else 0
         hits = self.retriever.search(standalone, k=max(self.settings.passages, 6, read_k))
         t2 = time.perf_counter()
+        query = Query.parse(question, standalone, self.extractive.terms)
+        prep = self._decided(question, standalone, hits, query)
+        prep.timings = {"rewrite": t1 - t0, "retrieve": t2 - t1, **prep.timings}
+        if prep.answerable and prep.premise is None and self._undecided(prep):
+            started = time.perf_counter()
+            assert self.premise_judge is not None
+            rechecked, _ = recheck(standalone, hits, self.premise_judge, lambda p: self._best_sentences(standalone, p),
+                                   self.settings.recheck_margin)
+            if rechecked is not hits:  # the second passage leads, if the checks still answer from it
+                second = self._decided(question, standalone, rechecked, query)
+                if second.answerable and second.premise is None:
+                    second.timings = {**prep.timings, **{k: prep.timings[k] + v for k, v in second.timings.items()}}
+                    prep = second
+            prep.timings["recheck"] = time.perf_counter() - started
+        return prep
+
+    def _undecided(self, prep: _Prepared) -> bool:
+        """Whether the recheck reads this question: a one-part question that assumes nothing (the recheck
+        would side with what a false premise assumes) and asks for no list (its answer is the top passage's
+        list), whose top two passages retrieval scores close."""
+        return (self.premise_judge is not None and prep.query is not None and len(prep.query.parts) == 1
+                and not presupposes(prep.standalone) and not is_list_question(prep.standalone)
+                and undecided(prep.hits, self.settings.recheck_gap))
+
+    def _decided(self, question: str, standalone: str, hits: list[Hit], query: Query) -> _Prepared:
+        """The reader's readings of ``hits`` and the scope decision on them (in their order)."""
+        t2 = time.perf_counter()
+        read_k = self.reader_settings.passages if self.reader else 0
         readings: list[Reading] = []
         part_readings: list[Reading] = []
-        terms = self.extractive.terms
-        query = Query.parse(question, standalone, terms)
         if self.reader:
             read = [h.passage for h in hits[:read_k]]
             readings = self.reader.read(standalone, read)
@@ -153,10 +182,14 @@ class AnswerPipeline:
         scored = self.extractive.score_sentences(standalone, judged) if judged else []
         support = scored[0].score if scored else 0.0
         ranked = [sc.text for sc in scored if sc.passage == 0]  # the top passage's sentences, best first
-        decision = self.scope.decide(query, passages, support, readings + part_readings, ranked, terms)
-        timings = {"rewrite": t1 - t0, "retrieve": t2 - t1, "read": t3 - t2, "scope": time.perf_counter() - t3}
+        decision = self.scope.decide(query, passages, support, readings + part_readings, ranked, self.extractive.terms)
+        timings = {"read": t3 - t2, "scope": time.perf_counter() - t3}
         return _Prepared(question, standalone, hits, passages, decision.answerable, support, decision.reason, timings,
                          readings, decision.premise, part_readings, query)
+
+    def _best_sentences(self, question: str, passage: Passage) -> list[str]:
+        """The two sentences of ``passage`` the extractive answer would lead with (what the recheck reads)."""
+        return [sc.text for sc in self.extractive.score_sentences(question, [passage])[:RECHECK_SENTENCES]]
 
     def _context(self, hits: list[Hit], question: str) -> list[Passage]:
         """Top passages for the generator; for a list question, the whole list around a listed hit."""

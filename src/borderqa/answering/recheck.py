@@ -1,0 +1,62 @@
+"""Which of retrieval's top two passages answers the question: the local model's second opinion, asked only
+when retrieval cannot tell them apart.
+
+The answer leads from the top passage. When the second scores close to it (fused scores within
+``answering.recheck_gap``, in the fusion's units of standard deviations), the local model reads each
+passage's two best sentences (the answer it would give) with the question, and says whether they answer it
+(``PremiseJudge.margin``: the same yes/no prompt as the premise check); the second passage moves first when
+its margin beats the top one's by more than ``answering.recheck_margin``.
+
+Measured before it was built, on the answerable one-part questions of the public eval and held-out files a,
+b, e and f (454): the second passage answers and the first does not for 27, the reverse for 396. On all 27
+and a random 50 of the 396, the model's margin picks the second for 25 of 27 and for 3 of 50 (margin 0);
+within a gap of 1.5, retrieval leaves 22 of the 27 and 67 of the 396 undecided, and 31 % of all questions
+are read (about 2-3 s each: 2 prompts of ~80 new tokens), so the median answer does not wait for it.
+
+No local model (or one busy with another answer): the order stays retrieval's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from borderqa.answering.assumption import PremiseJudge
+from borderqa.types import Hit, Passage
+
+MIN_WORDS = 8  # a caption or a bare list item is no answer on its own (extractive.MIN_ANSWER_WORDS)
+
+
+@dataclass(frozen=True)
+class Recheck:
+    """The second opinion on one question: the model's margin for the first and second passage, and
+    whether the second moved first."""
+
+    margins: tuple[float, float]
+    swapped: bool
+
+
+def undecided(hits: Sequence[Hit], gap: float) -> bool:
+    """Whether retrieval's top two prose passages score within ``gap`` of each other (``gap`` 0: never)."""
+    if gap <= 0 or len(hits) < 2:
+        return False
+    first, second = hits[0], hits[1]
+    if any(len(h.passage.text.split()) < MIN_WORDS for h in (first, second)):
+        return False
+    return first.score - second.score < gap
+
+
+def recheck(question: str, hits: list[Hit], judge: PremiseJudge, best_sentences: Callable[[Passage], list[str]],
+            margin: float) -> tuple[list[Hit], Recheck | None]:
+    """``hits`` with the second moved first when the model finds its best sentences answer ``question``
+    better by more than ``margin``; None when the model gave no margin for one of them."""
+    found = []
+    for hit in hits[:2]:
+        m = judge.margin(question, best_sentences(hit.passage))
+        if m is None:
+            return hits, None
+        found.append(m)
+    first, second = found
+    swapped = second - first > margin
+    out = [hits[1], hits[0], *hits[2:]] if swapped else hits
+    return out, Recheck((first, second), swapped)
