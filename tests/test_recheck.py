@@ -107,7 +107,7 @@ def test_retrievals_order_stays_when_the_other_passage_fails_the_checks() -> Non
 
 
 @pytest.mark.parametrize("question", [
-    "Why did the INM deport 80,079 migrants in 2013?",  # assumes something: the premise check reads the answer
+    "Why did the INM deport so many migrants in 2013?",  # assumes something: the premise check reads the answer
     "How many migrants did the INM deport in 2013, and how many were Honduran?",  # two parts: each its own passage
     "Which agencies deported migrants in 2013?",  # a list question
 ])
