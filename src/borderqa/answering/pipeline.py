@@ -148,8 +148,8 @@ class AnswerPipeline:
                                    self.settings.recheck_margin)
             if rechecked is not hits:  # the second passage leads, if the checks still answer from it
                 second = self._decided(question, standalone, rechecked, query)
-                if second.answerable and second.premise is None:
-                    second.timings = {**prep.timings, **{k: prep.timings[k] + v for k, v in second.timings.items()}}
+                if second.answerable and second.premise is None:  # its read and scope times add to the first's
+                    second.timings = {k: v + second.timings.get(k, 0.0) for k, v in prep.timings.items()}
                     prep = second
             prep.timings["recheck"] = time.perf_counter() - started
         return prep
@@ -263,7 +263,7 @@ class AnswerPipeline:
         higher for that part; [] for a one-part question. On the held-out multi-part file g (unread):
         fact 0.400 -> 0.467, false refusals 0.067 -> 0.033; the public eval's fact accuracy unchanged,
         citation precision 0.859 -> 0.857."""
-        parts = question_parts(prep.standalone)
+        parts = prep.query.parts if prep.query is not None else question_parts(prep.standalone)
         if len(parts) < 2 or not prep.passages:
             return []
         top = prep.passages[:2]

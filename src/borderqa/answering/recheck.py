@@ -22,9 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from borderqa.answering.assumption import PremiseJudge
+from borderqa.answering.extractive import MIN_ANSWER_WORDS
 from borderqa.types import Hit, Passage
-
-MIN_WORDS = 8  # a caption or a bare list item is no answer on its own (extractive.MIN_ANSWER_WORDS)
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ def undecided(hits: Sequence[Hit], gap: float) -> bool:
     if gap <= 0 or len(hits) < 2:
         return False
     first, second = hits[0], hits[1]
-    if any(len(h.passage.text.split()) < MIN_WORDS for h in (first, second)):
+    if any(len(h.passage.text.split()) < MIN_ANSWER_WORDS for h in (first, second)):  # a caption answers nothing
         return False
     return first.score - second.score < gap
 
