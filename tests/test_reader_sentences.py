@@ -14,7 +14,7 @@ from borderqa.reader.examples import ReaderExample
 from borderqa.reader.features import sentence_side
 from borderqa.reader.reading import Reading
 from borderqa.reader.train import TrainConfig, TrainReport, _batches, _listwise, sentence_items
-from borderqa.sentences import SentenceBank, passage_sentences
+from borderqa.sentences import SentenceBank, leans_back, passage_sentences, refers_back
 from borderqa.terms import TermWeights
 from borderqa.types import Passage
 
@@ -39,6 +39,29 @@ def test_a_sentence_that_leans_back_is_read_with_the_one_before() -> None:
     assert second.startswith("Naval Stations: (SEMAR is building") and second[shift:] == sents[1]  # "Each station ..."
     third, shift = sentence_side(STATIONS, sents, 2)
     assert third == f"Naval Stations: {sents[2]}"  # "The stations ..." names its subject
+
+
+@pytest.mark.parametrize(("sentence", "back"), [
+    ("Through this operation, the INM rescued 1,438 migrants.", True),  # an opening phrase that points back
+    ("Under these rules, each crossing card lasts a year.", True),
+    ("These cards exist.", True),  # leans_back itself
+    ("In 2013, the INM rescued 1,438 migrants.", False),
+    ("Mexico said that this, too, would change.", False),  # "that" as a conjunction, not an opening phrase
+])
+def test_a_sentence_refers_back_by_a_pronoun_or_an_opening_phrase(sentence: str, back: bool) -> None:
+    assert refers_back(sentence) is back
+    if back and not leans_back(sentence):  # the reader's rule (what it was trained reading) stays as it was
+        assert sentence.split()[0] in {"Through", "Under"}
+
+
+def test_an_opening_phrase_pointing_back_brings_the_sentence_before_into_the_answer() -> None:
+    op = Passage("report:p0578", "report", ("Efforts", "Operations"), 1, 578,
+                 "Another example is Operation Soconusco II, a joint operation of the Army and the INM in Chiapas. "
+                 "Through this operation, from mid-January to mid-February, the INM rescued 1,438 migrants.")
+    gen = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([op]))
+    q = "How many migrants did the INM rescue from mid-January to mid-February?"
+    answer, lines = gen.lead_answer(q, [op], gen.leads(q, [op]))
+    assert answer.startswith("Another example is Operation Soconusco II") and "1,438" in answer and lines == 2
 
 
 def test_examples_become_the_answering_sentence_its_siblings_and_the_variants_sentence() -> None:

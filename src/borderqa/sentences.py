@@ -35,6 +35,19 @@ def leans_back(sentence: str) -> bool:
     return bool(_LEANS_BACK.match(sentence))
 
 
+# An opening phrase that points back: "Through this operation, ...", "Under these rules, ...". Not part of
+# ``leans_back``, which the reader was trained with.
+_POINTS_BACK = re.compile(
+    r"^(?:through|in|under|for|with|by|during|after|before|despite|from|at|on|since|given|because of|due to|like|"
+    r"unlike|among|besides|beyond|within|amid|without|most of|many of|some of|all of|none of|part of)\s+"
+    r"(?:this|these|that|those|such)\b[^,.;]{0,40},", re.IGNORECASE)
+
+
+def refers_back(sentence: str) -> bool:
+    """``leans_back``, or a sentence whose opening phrase points back ("Through this operation, the INM ...")."""
+    return leans_back(sentence) or bool(_POINTS_BACK.match(sentence))
+
+
 def split_sentences(text: str) -> list[str]:
     """Split prose into sentences, keeping abbreviations, initials and decimals intact."""
     text = " ".join(text.split())

@@ -13,6 +13,13 @@ Only the answer's sentences are read (not whole passages: ~110 new prompt tokens
 and only for questions that assume something (15 % of the eval's), so the median answer stays fast. The
 instruction and the worked examples (invented: a made-up country, no eval case) are the same for every
 call, so llama.cpp reuses them.
+
+Tried, not kept: the same yes/no for every answered "how many / how much / what share" question, with a
+prompt about figures for another group, place or year (``How many children did Norland deport?`` against
+"Norland deported 41,000 migrants"). On the answered figure questions of the public eval and held-out files
+a, b, e, f (142 right answers, 24 near misses) it caught 5 near misses at margin 0 and refused no right
+answer; on the fresh file h it caught 1 of 7. It would read a quarter of all questions (1.5-3 s each) and,
+with the recheck, slow over half of them, so the median answer would pass 0.5 s.
 """
 
 from __future__ import annotations

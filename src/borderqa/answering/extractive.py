@@ -32,7 +32,7 @@ from borderqa.answering.bound import gives_figure, missing_unit
 from borderqa.answering.questions import expected_kind, offers_kind
 from borderqa.config import AnsweringSettings
 from borderqa.lexical import tokenize
-from borderqa.sentences import SentenceBank, leans_back
+from borderqa.sentences import SentenceBank, refers_back
 from borderqa.terms import TermWeights, passage_words
 from borderqa.types import Passage
 
@@ -112,7 +112,7 @@ def _with_antecedent(leads: list[tuple[int, str]], quotes: list[str], order: Seq
     """A lead that leans back ("That year, ...", "Each station ...") led by the sentence before it."""
     (at, lead), = leads
     k = order.index(lead) if lead in order else -1
-    if k <= 0 or not leans_back(lead):
+    if k <= 0 or not refers_back(lead):
         return leads, quotes
     return [(at, order[k - 1]), (at, lead)], [q for q in quotes if q != order[k - 1]]
 
@@ -233,7 +233,7 @@ class ExtractiveGenerator:
         out = list(chosen)
         for s in chosen:
             prev = by_pos.get((s.passage, s.position - 1))
-            if prev is not None and leans_back(s.text) and prev not in out:
+            if prev is not None and refers_back(s.text) and prev not in out:
                 out.append(prev)
         return out
 

@@ -59,6 +59,9 @@ _FOCUS = (
     re.compile(r"\bwhat(?:'s|’s| is| was| are| were) (?:the )?(?:[\w.-]+ ){0,3}?[\w.-]+(?:'s|’s) ((?:[\w'’-]+ ){0,2}[\w'’-]+)(?=[?,]|$)",
                re.IGNORECASE),
 )
+# "Of the applications, how many ended in a grant?": one past-tense word before a preposition is the verb, and
+# the thing counted was named before it.
+_VERB_ONLY = re.compile(r"^[a-z]+ed\s*$", re.IGNORECASE)
 # Words that name no particular figure or attribute ("what share of", "what kind of", "how many people").
 _GENERIC = frozenset(tokenize(
     "share kind kinds type types name names like people person number numbers amount total extra main general "
@@ -135,7 +138,7 @@ def focus(question: str) -> tuple[str, list[str]]:
     """The thing asked about, as typed ("exchange rate"), and its words; ("", []) when none stands out."""
     for pattern in _FOCUS:
         m = pattern.search(question)
-        if m:
+        if m and not _VERB_ONLY.match(m.group(1)):
             words = [t for t in tokenize(m.group(1)) if not t[0].isdigit() and t not in _GENERIC]
             if words:
                 return m.group(1).strip(), words
