@@ -3,7 +3,9 @@
 Measures (medians over the questions, warm: models loaded, one question run first):
 * the reader alone on the top ``reader.passages`` hybrid hits and on 5 (the issue's yardstick), per batch, by
   torch, by ONNX Runtime fp32 and by ONNX Runtime with int8 weights (``reader.backend``);
-* ``Assistant.ask`` with the default generator, reader on, against reader off (the baseline).
+* ``Assistant.ask`` with the default generator, reader on, against reader off (the baseline), and against
+  the local model's checks off (the premise check and the recheck, ``answering.premise_check`` "off"): what
+  those cost at the median and at p95.
 
     .venv/bin/python benchmarks/reader.py [--questions 60]
 """
@@ -66,15 +68,26 @@ def main() -> None:
             rows.append((f"reader, {label}, {name}", timed))
     import torch
 
+    unchecked = Assistant.from_settings(Settings.load(answering={"premise_check": "off"}))
+    judge = on.premise_judge
+    if judge is not None:  # the local model loads before timing, not in the first question that needs it
+        judge.margin("Why warm up?", ["Warming up."])
     base = _median_ms(lambda q: off.ask(q), questions)
     with_reader = _median_ms(lambda q: on.ask(q), questions)
+    without_checks = _median_ms(lambda q: unchecked.ask(q), questions)
     rows += [("ask, default generator, reader off (baseline)", base),
-             (f"ask, default generator, reader on ({on.settings.reader.backend})", with_reader)]
+             (f"ask, default generator, reader on ({on.settings.reader.backend})", with_reader),
+             ("ask, reader on, local-model checks off", without_checks)]
     print(f"{len(questions)} questions, torch threads {torch.get_num_threads()}, reader threads {on.settings.reader.threads}")
     print(f"{'what':<56} {'p50 ms':>8} {'p95 ms':>8}")
     for name, (p50, p95) in rows:
         print(f"{name:<56} {p50:8.1f} {p95:8.1f}")
     print(f"ratio ask reader on / off (p50): {with_reader[0] / base[0]:.2f}")
+    if judge is not None:
+        print(f"ratio ask local-model checks on / off (p50): {with_reader[0] / without_checks[0]:.2f}, "
+              f"(p95): {with_reader[1] / without_checks[1]:.2f}")
+    else:
+        print("no local model: the premise check and the recheck were off in every run")
     for label in (f"{k} passages", "5 passages"):
         ratio = medians["onnx-int8", label] / medians["onnx", label]
         print(f"ratio reader onnx-int8 / onnx, {label} (p50): {ratio:.2f}")
