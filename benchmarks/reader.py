@@ -69,9 +69,9 @@ def main() -> None:
     import torch
 
     unchecked = Assistant.from_settings(Settings.load(answering={"premise_check": "off"}))
+    for assistant in (on, off, unchecked):  # models load before timing, not in the first question needing them
+        assistant.warm_up()
     judge = on.premise_judge
-    if judge is not None:  # the local model loads before timing, not in the first question that needs it
-        judge.margin("Why warm up?", ["Warming up."])
     base = _median_ms(lambda q: off.ask(q), questions)
     with_reader = _median_ms(lambda q: on.ask(q), questions)
     without_checks = _median_ms(lambda q: unchecked.ask(q), questions)

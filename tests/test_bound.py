@@ -28,11 +28,12 @@ def test_a_figure_answered_without_the_name_it_was_asked_for_is_not_an_answer() 
     assert unbound_names("How many homicides per 100,000 does Honduras have?", said) == []
     assert unbound_names("How many Hondurans were killed per 100,000?", said) == []  # another form of the name
     assert unbound_names("How many homicides per 100,000 does Mexico have?", said) == []  # the report's frame
-    # the name as the report spells it out: "DHS" is the report's "Homeland Security", "COMAR" its Spanish name
+    # the name as the report writes it out: "DHS" is the report's "Homeland Security", "COMAR" its "Refugee
+    # Assistance Commission"
     memo = "An internal draft Homeland Security memo from June 2014 estimated that the number could climb to 90,000."
     assert unbound_names("What did a June 2014 DHS memo project for the year?", memo) == []
     assert unbound_names("How many requests did COMAR receive?",
-                         "The Comisión Mexicana de Ayuda a Refugiados received 1,296 requests.") == []
+                         "The Secretariat of the Interior's Refugee Assistance Commission received 1,296 requests.") == []
     assert unbound_names("What did a June 2014 CBP memo project for the year?", memo) == ["CBP"]
 
 

@@ -46,12 +46,15 @@ def test_a_sentence_that_leans_back_is_read_with_the_one_before() -> None:
     ("Under these rules, each crossing card lasts a year.", True),
     ("These cards exist.", True),  # leans_back itself
     ("In 2013, the INM rescued 1,438 migrants.", False),
-    ("Mexico said that this, too, would change.", False),  # "that" as a conjunction, not an opening phrase
+    ("Given that the INM deports most migrants, few stay in Chiapas.", False),  # "that" as a conjunction
+    ("Mexico said that this, too, would change.", False),
 ])
 def test_a_sentence_refers_back_by_a_pronoun_or_an_opening_phrase(sentence: str, back: bool) -> None:
     assert refers_back(sentence) is back
-    if back and not leans_back(sentence):  # the reader's rule (what it was trained reading) stays as it was
-        assert sentence.split()[0] in {"Through", "Under"}
+
+
+def test_the_readers_rule_stays_as_it_was_trained() -> None:
+    assert not leans_back("Through this operation, the INM rescued 1,438 migrants.")
 
 
 def test_an_opening_phrase_pointing_back_brings_the_sentence_before_into_the_answer() -> None:

@@ -126,6 +126,8 @@ def test_offers_kind_ignores_what_the_question_already_says() -> None:
         ("Of the 7 departments, how many sit on the border?", ""),  # a verb, not a thing
         ("Of the applications received, how many ended in a grant of asylum?", ""),  # a past-tense verb
         ("How many armed agents are in the unit?", "armed agents"),  # "-ed" before a noun is no verb
+        ("How much speed does the train reach?", "speed"),  # a noun in "-eed"
+        ("What is the speed of the train?", "speed"),
         ("Why do migrants ride the train?", ""),
         ("What is Honduras's unemployment rate?", "unemployment rate"),  # a possessive: the rate of Honduras
         ("What’s the INM’s budget?", "budget"),

@@ -36,9 +36,10 @@ def leans_back(sentence: str) -> bool:
 
 
 # An opening phrase that points back: "Through this operation, ...", "Under these rules, ...". Not part of
-# ``leans_back``, which the reader was trained with.
+# ``leans_back``, which the reader was trained with. 8 report sentences match it and not ``leans_back`` (all do
+# point back); on held-out file h, 1 answerable question is no longer refused (its lead now names the operation).
 _POINTS_BACK = re.compile(
-    r"^(?:through|in|under|for|with|by|during|after|before|despite|from|at|on|since|given|because of|due to|like|"
+    r"^(?:through|in|under|for|with|by|during|after|before|despite|from|at|on|since|because of|due to|like|"
     r"unlike|among|besides|beyond|within|amid|without|most of|many of|some of|all of|none of|part of)\s+"
     r"(?:this|these|that|those|such)\b[^,.;]{0,40},", re.IGNORECASE)
 

@@ -40,8 +40,18 @@ import re
 from borderqa.answering.questions import named_kind, offers_kind
 from borderqa.lexical import STOP_WORDS, fold
 from borderqa.query import Query
-from borderqa.reader.perturb import ALL_NAMES, NameFamily, presupposes
+from borderqa.reader.perturb import ENTITY_FAMILIES, NameFamily, Perturber, presupposes
 
+# Names the report also writes out on their own, where a question may use the abbreviation ("a draft Homeland
+# Security memo" answers "What did the DHS memo project?"). Held out of perturb.ENTITY_FAMILIES, which the
+# reader's training data swaps names by. On held-out file b: 1 answerable question (DHS) no longer refused.
+SPELLED_OUT: dict[str, tuple[str, ...]] = {
+    "DHS": ("Homeland Security",), "the State Department": ("Department of State",),
+    "UNHCR": ("High Commissioner for Refugees",), "COMAR": ("Refugee Assistance Commission",),
+    "the CNDH": ("National Human Rights Ombudsman",),
+}
+ALL_NAMES = Perturber(None, {kind: tuple((*forms, *SPELLED_OUT.get(forms[0], ())) for forms in group)
+                             for kind, group in ENTITY_FAMILIES.items()})
 # The report's frame: named in nearly every passage, so an answer that omits them still speaks of them.
 FRAME_NAMES = frozenset({"Mexico", "the United States", "Central America"})
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"

@@ -109,7 +109,7 @@ def _first_answering(passages: Sequence[Passage]) -> int:
 
 
 def _with_antecedent(leads: list[tuple[int, str]], quotes: list[str], order: Sequence[str]) -> tuple[list[tuple[int, str]], list[str]]:
-    """A lead that leans back ("That year, ...", "Each station ...") led by the sentence before it."""
+    """A lead that refers back ("That year, ...", "Through this operation, ...") led by the sentence before it."""
     (at, lead), = leads
     k = order.index(lead) if lead in order else -1
     if k <= 0 or not refers_back(lead):
@@ -228,7 +228,7 @@ class ExtractiveGenerator:
         return chosen
 
     def _with_antecedents(self, chosen: list[ScoredSentence], scored: list[ScoredSentence]) -> list[ScoredSentence]:
-        """Add the sentence before one that leans back on it ("These ...", "It ...")."""
+        """Add the sentence before one that refers back to it ("These ...", "Through this operation, ...")."""
         by_pos = {(s.passage, s.position): s for s in scored}
         out = list(chosen)
         for s in chosen:
