@@ -63,7 +63,8 @@ _FOCUS = (
 # the thing counted was named before it ("speed", "need": no). Found on held-out file h (1 answerable question
 # refused for "ended"); no other eval or held-out question's focus changes.
 _VERB_ONLY = re.compile(r"^[a-z]*[^e\W]ed\s*$", re.IGNORECASE)
-_PREPOSITION = re.compile(r"(?:in|into|to|with|from|at|on|for|by|up|out|after|before|during|under)\b", re.IGNORECASE)
+# Only the prepositions among _STOP_AFTER can follow a one-word X: the "how many X" pattern ends X at those.
+_PREPOSITION = re.compile(r"(?:in|to|at|on|for|by)\b", re.IGNORECASE)
 # Words that name no particular figure or attribute ("what share of", "what kind of", "how many people").
 _GENERIC = frozenset(tokenize(
     "share kind kinds type types name names like people person number numbers amount total extra main general "
