@@ -50,6 +50,9 @@ def test_a_country_word_the_answer_gives_to_another_country_is_not_an_answer() -
     assert clashing_name("How many Guatemalan immigration officials are there?", both) is None
     assert clashing_name("Why does violence occur on the Mexican side?", "It happens on the southern (Guatemalan) side.") == (
         "Mexican side", "Guatemalan side")
+    # a question that sets two countries' sides against each other presupposes neither
+    assert clashing_name("Why does violence occur on the Guatemalan side rather than the Mexican side?",
+                         "It happens on the southern (Guatemalan) side.") is None
 
 
 def test_a_figure_for_a_list_of_countries_is_no_figure_for_one_of_them() -> None:

@@ -176,3 +176,30 @@ def test_a_part_whose_answer_is_not_in_the_top_two_passages_is_answered_from_its
     assert len(searched) == 2  # one search per part
     assert "80,079" in answer.text and "between 500 and 1,000 members" in answer.text  # before: the task force part unanswered
     assert {c.passage.id for c in answer.citations} == {DEPORT.id, TASK_FORCE.id}
+
+
+REGISTRY = _p(24, "A pilot biometric registry program was announced by the INM in November 2013. It registers border crossers.")
+KIOSKS = _p(25, "The first delivery of biometric equipment came in 2011, when the ambassador handed over kiosks. "
+                "Four biometric kiosks were handed over to the INM that year. The kiosks stand at the border.")
+
+
+def test_a_part_led_from_another_passage_brings_that_passages_sentences() -> None:
+    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([*ALL, REGISTRY, KIOSKS]))
+    question = "When was the biometric registry program announced, and how many biometric kiosks were handed over in 2011?"
+    parts = [(0, question_parts(question)[0]), (1, question_parts(question)[1])]
+    leads = generator.leads(question, [REGISTRY, KIOSKS], parts)
+    assert [i for i, _ in leads] == [0, 1]
+    answer, lines = generator.lead_answer(question, [REGISTRY, KIOSKS], leads, parts)
+    assert lines == 2
+    # the part's lead and at least one more of its passage's sentences
+    assert sum(s in answer for s in ("The first delivery", "Four biometric kiosks", "The kiosks stand")) >= 2
+    assert answer.count("[2]") >= 2 and answer.index("[2]") > answer.index("[1]")
+
+
+def test_a_year_is_no_figure_for_a_how_many_question() -> None:
+    from borderqa.answering.extractive import _offers
+
+    question = "At how many points is the pilot biometric registry program being implemented?"
+    assert not _offers("number", question, "The program was announced by the INM in November 2013.")
+    assert _offers("number", question, "This program is being implemented at 47 points in four states.")
+    assert _offers("date", "When was it announced?", "It was announced in November 2013.")

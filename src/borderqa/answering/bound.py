@@ -111,11 +111,15 @@ def _qualified(text: str) -> list[tuple[NameFamily, str, str]]:
 
 def clashing_name(question: str, answer: str) -> tuple[str, str] | None:
     """(what the question says, what the answer says) when the question has a country qualify a word
-    ("Guatemalan immigration") that ``answer`` has only another country qualify ("Mexican immigration")."""
+    ("Guatemalan immigration") that ``answer`` has only another country qualify ("Mexican immigration").
+    A word the question itself qualifies by two countries is a comparison the answer may settle either way."""
     said = _qualified(answer)
-    for fam, word, form in _qualified(question):
+    asked = _qualified(question)
+    for fam, word, form in asked:
         if any(f is fam and w == word for f, w, _ in said):
             continue
+        if any(f is not fam and w == word for f, w, _ in asked):
+            continue  # "on the Guatemalan side rather than the Mexican side": the question sets both against each other
         other = next((f"{named} {w}" for f, w, named in said if w == word and f is not fam), None)
         if other:
             return f"{form} {word}", other
