@@ -50,9 +50,14 @@ def test_a_country_word_the_answer_gives_to_another_country_is_not_an_answer() -
     assert clashing_name("How many Guatemalan immigration officials are there?", both) is None
     assert clashing_name("Why does violence occur on the Mexican side?", "It happens on the southern (Guatemalan) side.") == (
         "Mexican side", "Guatemalan side")
-    # a question that sets two countries' sides against each other presupposes neither
-    assert clashing_name("Why does violence occur on the Guatemalan side rather than the Mexican side?",
-                         "It happens on the southern (Guatemalan) side.") is None
+    # a question that qualifies the word by two countries is answered by either, not by a third
+    compared = "Why does violence occur on the Guatemalan side rather than the Mexican side?"
+    assert clashing_name(compared, "It happens on the southern (Guatemalan) side.") is None
+    assert clashing_name(compared, "It happens on the Belizean side, near Guatemala and Mexico.") == (
+        "Guatemalan side", "Belizean side")
+    assert clashing_name("How do Mexican police cooperate with Guatemalan police?",
+                         "Mexican police cooperate with Belizean police along the border with Guatemala.") == (
+        "Guatemalan police", "Belizean police")
 
 
 def test_a_figure_for_a_list_of_countries_is_no_figure_for_one_of_them() -> None:
@@ -132,6 +137,11 @@ def test_a_figure_question_not_about_money_needs_no_amount() -> None:
         ("How long is the walkway at El Ceibo?", "The walkway is 100 yards long.", ""),  # a length, not a time
         ("What fee do smugglers charge?", "Their fees can exceed US$8,000.", ""),
         ("How many of the Mérida-funded dogs work at the border?", "Mérida funded 78 dogs.", ""),  # a count
+        ("What share of migrants said they were robbed?", "A report analyzed 931 testimonies.", "percentage or share"),
+        ("What share of migrants said they were robbed?", "Of those surveyed, 52 percent were robbed.", ""),
+        ("What proportion of the arrivals were Honduran?", "About a third came from Honduras.", ""),
+        ("What proportion of the arrivals were Honduran?", "Nine out of every ten were Honduran.", ""),
+        ("How many percent were Honduran?", "Upwards of 90% were Honduran.", ""),
     ],
 )
 def test_the_unit_asked_for(question: str, answer: str, unit: str) -> None:

@@ -28,3 +28,11 @@ def question_parts(question: str) -> list[str]:
     if not rest:
         return [question]
     return [first, *(f"{p} ({first.rstrip('?')})" for p in rest)]
+
+
+def own_words(part: str) -> str:
+    """A part as asked, without the first part read beside it in brackets ("When was it announced? (How
+    many kiosks ...)" asks for a date, not a figure); any other question as it is."""
+    head, sep, _ = part.partition("? (")
+    return f"{head}?" if sep and part.endswith(")") else part
+

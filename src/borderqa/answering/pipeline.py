@@ -241,7 +241,7 @@ class AnswerPipeline:
                 else:
                     prep.passages, parts = self._answer_parts(prep)
                 leads = self.extractive.leads(prep.standalone, prep.passages, parts)
-                draft, prep.lead_lines = self.extractive.lead_answer(prep.standalone, prep.passages, leads, parts)
+                draft, prep.lead_lines = self.extractive.lead_answer(prep.standalone, prep.passages, leads)
             drafts: Iterator[str] = iter([draft])
         else:
             drafts = self.generator.stream(prep.standalone, prep.passages)
