@@ -35,4 +35,3 @@ def own_words(part: str) -> str:
     many kiosks ...)" asks for a date, not a figure); any other question as it is."""
     head, sep, _ = part.partition("? (")
     return f"{head}?" if sep and part.endswith(")") else part
-
