@@ -6,6 +6,8 @@ import pytest
 
 from borderqa.answering.bound import (
     clashing_name,
+    counts,
+    gives_count,
     gives_figure,
     grouped_name,
     missing_unit,
@@ -109,6 +111,24 @@ def test_a_presupposing_question_answered_without_its_names_is_refused() -> None
     assert unanswered(_q("What do checkpoints near Honduras look for?"), said) == ""  # asks, does not presuppose
 
 
+def test_the_setting_of_the_answer_binds_the_names_its_sentences_leave_out() -> None:
+    question = _q("How many preliminary investigations has the Chiapas special prosecutor opened?")
+    said = "The special prosecutor reported having opened 586 preliminary investigations into crimes against migrants."
+    assert "“Chiapas”" in unanswered(question, said)
+    before = "In response to abuses of migrants in Chiapas, in 2008 the state government created a Special Prosecutor's Office."
+    assert unanswered(question, said, setting=f"Efforts to Counter Migrant Abuse {before}") == ""
+    assert unanswered(_q("Why are migrant workers in Chiapas reluctant to report abuse?"),
+                      "Many fear that reporting abuse would lead to their deportation.",
+                      setting="Migrants Who Remain in Chiapas") == ""
+    assert "“Honduras”" in unanswered(_q("How many investigations concern Honduras?"), said, setting="Chiapas")
+
+
+def test_a_question_about_the_army_is_answered_by_what_the_report_says_of_the_military() -> None:
+    question = _q("How much have complaints about abuses gone up since the army was sent after the cartels?")
+    assert unanswered(question, "Complaints against the armed forces rose six-fold between 2006 and 2012.") == ""
+    assert "“the Army”" in unanswered(question, "Complaints against the Federal Police rose six-fold between 2006 and 2012.")
+
+
 @pytest.mark.parametrize(
     ("answer", "refused"),
     [
@@ -169,3 +189,35 @@ def test_a_which_company_question_needs_a_name() -> None:
     assert "name no companies" in unanswered(_q("Which companies hold the gold-mining concessions in the border region?"), vague)
     assert unanswered(_q("Which agency runs the Siglo XXI center?"), "The INM runs the Siglo XXI center in Tapachula.") == ""
     assert unanswered(_q("Who is most at risk on the train?"), "Women and children face the worst abuse.") == ""  # not held to it
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "counted"),
+    [
+        ("How many migrants did the team see on the road?", "We saw at least one hundred migrants during the drive.", True),
+        ("How many migrants did the team see on the road?", "Where 35 miles stand between the border and the train, migrants walk.", False),
+        ("How many migrants did the team see on the road?", "More than a third of migrants were not Mexican.", False),
+        ("How many migrants did the team see on the road?", "In 2013 the migrants walked.", False),
+        ("How many migration stations does the INM run?", "The Tapachula center can hold 990 migrants.", False),
+        ("How many migration stations does the INM run?", "The INM maintains 22 migration stations throughout Mexico.", True),
+        ("How much did the station cost?", "It was built in 2013.", True),  # not a count question
+    ],
+)
+def test_a_figure_counts_the_thing_asked_about_when_it_stands_next_to_it(question: str, sentence: str, counted: bool) -> None:
+    assert counts(question, sentence) is counted
+
+
+@pytest.mark.parametrize(
+    ("sentence", "count"),
+    [
+        ("Of these requests, only 245 were granted.", True),
+        ("We saw at least one hundred migrants.", True),
+        ("More than a third of migrants were not Mexican.", False),
+        ("Where 35 miles stand between the border and the train, migrants walk.", False),
+        ("The airport cost US$12 million and opened in 2014.", False),
+        ("Requests rose 90 percent over two years.", True),  # "two" could count something
+    ],
+)
+def test_gives_count(sentence: str, count: bool) -> None:
+    assert gives_count(sentence) is count
+

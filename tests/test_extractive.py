@@ -124,6 +124,36 @@ def test_a_how_long_answer_leads_with_the_duration_not_the_distance() -> None:
                              "This journey might take a migrant two weeks on foot. [1]") and lines == 2
 
 
+SEEN = _p(43, "In Tabasco, where 35 miles stand between the border and the train line in Tenosique, migrants walk "
+              "or pay for a ride. We saw at least one hundred migrants during a two-hour drive on that road.")
+
+
+def test_a_how_many_answer_leads_with_the_figure_that_counts_what_was_asked() -> None:
+    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([*ALL, SEEN]))
+    question = "How many migrants did the team see walking on the Tabasco road to Tenosique?"
+    if "one hundred" in generator.score_sentences(question, [SEEN])[0].text:
+        raise AssertionError("the scorer already leads with the count: the test would not test the reordering")
+    answer, _ = generator.lead_answer(question, [SEEN], generator.leads(question, [SEEN]))
+    assert answer.startswith("We saw at least one hundred migrants")  # not "35 miles", a distance
+
+
+CAUGHT = _p(45, "In 2013, for the first time, a third of the migrants the Border Patrol caught were not Mexican. The "
+                "majority of these 153,055 non-Mexican migrants came from Central America. Their number has nearly "
+                "tripled in two years; there were 54,098 in 2011.")
+
+
+def test_a_count_of_another_year_does_not_take_the_lead() -> None:
+    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([*ALL, CAUGHT]))
+    then = "How many non-Mexican migrants did the Border Patrol catch in 2011?"
+    if "153,055" in generator.score_sentences(then, [CAUGHT])[0].text:
+        raise AssertionError("the scorer leads with the 2013 count: the test would not test the year rule")
+    answer, _ = generator.lead_answer(then, [CAUGHT], generator.leads(then, [CAUGHT]))
+    assert not answer.startswith("The majority of these 153,055")  # a count of non-Mexican migrants, but of 2013
+    now = "How many non-Mexican migrants did the Border Patrol catch in 2013?"
+    answer, _ = generator.lead_answer(now, [CAUGHT], generator.leads(now, [CAUGHT]))
+    assert answer.startswith("The majority of these 153,055")  # its year is in the sentence before it
+
+
 REFUGE = _p(22, "Statistics about refugees in Mexico note 1,164 requests for refugee status in Mexico in 2013. Of these "
                 "requests, only 245 were granted. The process is slow.")
 
@@ -212,3 +242,31 @@ def test_a_later_part_is_held_to_its_own_kind_not_the_first_parts() -> None:
     assert own_words(parts[1]) == "When was the registry program announced?"
     leads = generator.leads(parts[0], [registry], [(0, p) for p in parts])
     assert [lead.text for lead in leads][1:] == ["The registry program was announced in November 2013."]
+
+
+OFFICE = _p(41, "In response to the abuses migrants suffer in Chiapas, in 2008 the state government created a Special "
+                "Prosecutor's Office for Crimes Against Immigrants.")
+OPENED = _p(42, "The special prosecutor reported having opened 586 preliminary investigations into crimes against migrants "
+                "since the office's creation.")
+
+
+def test_a_name_the_paragraph_before_sets_binds_the_answer_that_leaves_it_out() -> None:
+    from types import SimpleNamespace
+
+    from borderqa.answering.pipeline import AnswerPipeline, _Prepared
+    from borderqa.query import Query
+
+    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([*ALL, OFFICE, OPENED]))
+    question = "How many preliminary investigations has the Chiapas special prosecutor opened?"
+
+    def ask(passages: list[Passage], question: str = question) -> str:
+        pipeline = AnswerPipeline(SimpleNamespace(passages=passages), generator.bank, generator, AnsweringSettings(), generator.terms)  # type: ignore[arg-type]
+        query = Query.parse(question, question, generator.terms)
+        return pipeline.answer_prepared(_Prepared(question, question, [], [OPENED], True, 1.0, "", query=query)).text
+
+    assert "586 preliminary investigations" in ask([*ALL, OFFICE, OPENED])
+    assert ask([*ALL, OPENED]).startswith("The report does not say")  # "Chiapas" is nowhere in what it read
+    # a country the paragraph before names does not bind: the figure may be for others
+    guatemala = _p(44, OFFICE.text.replace("migrants suffer", "migrants from Guatemala suffer"))
+    asked = "How many preliminary investigations into crimes against Guatemalan migrants has the special prosecutor opened?"
+    assert "“Guatemala”" in ask([*ALL, guatemala, OPENED], asked)

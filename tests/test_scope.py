@@ -144,6 +144,15 @@ def test_focus_found_with_synonyms_and_dollar_signs() -> None:
     assert not focus_found(["population"], passage_words(PASSAGES[4]), PASSAGES[4].text)
 
 
+def test_a_focus_word_is_found_as_another_word_of_its_class() -> None:
+    points = _p(90, "The pilot program is being implemented at 47 points in Chiapas.")
+    assert focus_found(["site"], passage_words(points), points.text)  # "at how many sites"
+    assert focus_found(["location"], passage_words(points), points.text)
+    assert not focus_found(["member"], passage_words(points), points.text)  # people are no places
+    force = _p(91, "It likely has between 500 and 1,000 members.")
+    assert focus_found(["personnel"], passage_words(force), force.text)
+
+
 def test_missing_numbers_allow_written_out_and_formatted_figures() -> None:
     p = _p(9, "Of the seven departments with the lowest 2012 homicide rates, four were on the border; 80,079 people.")
     def figures(q: str) -> tuple[str, ...]:

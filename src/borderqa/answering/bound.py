@@ -23,7 +23,11 @@ the scope check has passed the passages.
   companies hold the gold-mining concessions?" is not answered by "projects (such as gold mines)").
   "Who ...?" is not held to it: "women and children" answers "Who is most at risk?".
 * **The names asked about** (``unbound_names``): a figure asked about "El Salvador" and answered without
-  it belongs to someone else; a "Why did X ...?" answered without X explains something X did not do.
+  it belongs to someone else; a "Why did X ...?" answered without X explains something X did not do. Where the
+  sentences speak of counts as theirs: their section's title ("Migrants Who Remain in Chiapas") and the places
+  the paragraph before theirs names ("abuses suffered by migrants in Chiapas ... the Special Prosecutor's
+  Office" before "The special prosecutor ... opened 586 preliminary investigations"; four writers asked it).
+  "The army" of a question is the report's "military" or "armed forces" too (``SPELLED_OUT``).
 * **One of a group** (``grouped_name``): "How many Guatemalan children did CBP apprehend?" is not answered by
   "CBP apprehended 21,537 unaccompanied children from El Salvador, Guatemala, and Honduras" when the answer
   names Guatemala only inside such a list of three or more countries: its figure is the group's. (Two
@@ -40,10 +44,11 @@ from __future__ import annotations
 
 import re
 
-from borderqa.answering.questions import named_kind, offers_kind
-from borderqa.lexical import STOP_WORDS, fold
+from borderqa.answering.questions import focus, named_kind, offers_kind
+from borderqa.lexical import STOP_WORDS, fold, tokenize
 from borderqa.query import Query
 from borderqa.reader.perturb import ENTITY_FAMILIES, NameFamily, Perturber, presupposes
+from borderqa.terms import TermWeights
 
 # Names the report also writes out on their own, where a question may use the abbreviation ("a draft Homeland
 # Security memo" answers "What did the DHS memo project?"). Held out of perturb.ENTITY_FAMILIES, which the
@@ -52,6 +57,8 @@ SPELLED_OUT: dict[str, tuple[str, ...]] = {
     "DHS": ("Homeland Security",), "the State Department": ("Department of State",),
     "UNHCR": ("High Commissioner for Refugees",), "COMAR": ("Refugee Assistance Commission",),
     "the CNDH": ("National Human Rights Ombudsman",),
+    # the report's word for what a question may call the army: "complaints against the armed forces"
+    "the Army": ("military", "armed forces"),
 }
 ALL_NAMES = Perturber(None, {kind: tuple((*forms, *SPELLED_OUT.get(forms[0], ())) for forms in group)
                              for kind, group in ENTITY_FAMILIES.items()})
@@ -95,6 +102,11 @@ def unbound_names(question: str, answer: str) -> list[str]:
     folded = fold(answer)
     return [fam.forms[0] for _, _, fam in ALL_NAMES.names_in(question)
             if fam.forms[0] not in FRAME_NAMES and not fam.present(folded)]
+
+
+def places_in(text: str) -> list[str]:
+    """The states, regions and cities ``text`` names (``perturb.ENTITY_FAMILIES``), each once."""
+    return list(dict.fromkeys(fam.forms[0] for _, _, fam in ALL_NAMES.names_in(text) if fam.type in ("region", "city")))
 
 
 # The word a country's name qualifies: "Guatemalan officials", "the southern (Guatemalan) side".
@@ -169,6 +181,41 @@ def gives_figure(question: str, answer: str, exact: bool = False) -> bool:
     return offers_kind("number", question, _VAGUE.sub(" ", text) if exact else text)
 
 
+# What a count of things is not: a share, a distance, a length of time, an amount of money, a date.
+_NO_COUNT = re.compile(
+    r"\b[\d.,]+\s?(?:percent|%)|\b(?:half|thirds?|quarters?|majority)\b|"
+    r"\b[\d.,]+\s?(?:miles?|km|kilomet\w+|hours?|days?|weeks?|months?|years?|tons?)\b|"
+    rf"{_MONEY.pattern}|{_DATE.pattern}",
+    re.IGNORECASE,
+)
+_COUNT_WORD = re.compile(r"^(?:\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?)$")
+COUNT_WINDOW = 3  # words (stop words aside) between a figure and the thing it counts
+
+
+def gives_count(sentence: str) -> bool:
+    """Whether ``sentence`` holds a figure that could be a count (not only shares, distances, durations,
+    money or dates: "more than a third of migrants", "35 miles")."""
+    return any(_COUNT_WORD.match(t.strip(".,")) for t in re.findall(r"[\w.,'’-]+", _NO_COUNT.sub(" ", sentence).lower()))
+
+
+def counts(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` gives a figure within ``COUNT_WINDOW`` words of what a "how many X" question
+    counts (the last word of X, ``questions.focus``); True for any other question, or one with no X."""
+    if not re.search(r"\bhow many\b", question, re.IGNORECASE):
+        return True
+    _, words = focus(question)
+    if not words:
+        return True
+    tokens = re.findall(r"[\w.,'’-]+", _NO_COUNT.sub(" ", sentence).lower())
+    stems = [tokenize(t)[0] if tokenize(t) else "" for t in tokens]
+    content = [(t, st) for t, st in zip(tokens, stems, strict=True) if st or _COUNT_WORD.match(t.strip(".,"))]
+    figures = [i for i, (t, _) in enumerate(content) if _COUNT_WORD.match(t.strip(".,"))]
+    nouns = [w for w in words if not w.endswith("ed")] or words  # "Hondurans applied": Hondurans
+    head = nouns[-1]  # "migration stations": stations, not migrants
+    things = [i for i, (_, st) in enumerate(content) if st and TermWeights.matches(head, {st})]
+    return any(abs(i - j) <= COUNT_WINDOW for i in figures for j in things)
+
+
 def missing_unit(question: str, answer: str) -> str:
     """The unit ``question`` asks its figure in (``_UNITS``) when ``answer`` never states one ("" otherwise)."""
     for name, asks, states in _UNITS:
@@ -177,8 +224,10 @@ def missing_unit(question: str, answer: str) -> str:
     return ""
 
 
-def unanswered(query: Query, answer: str) -> str:
-    """Why ``answer`` does not answer ``query`` (completing "The report does not say: ..."), or ""."""
+def unanswered(query: Query, answer: str, setting: str = "") -> str:
+    """Why ``answer`` does not answer ``query`` (completing "The report does not say: ..."), or "".
+    ``setting``: the setting of the answer's sentences (the titles of their sections, the places the paragraph
+    before names: ``pipeline._setting``), which binds the names a question asks about as the sentences do."""
     # one part only: "What is wrong with X, and how low is Y?" asks more than a figure
     one_part = len(query.parts) == 1
     one_figure = query.kind == "number" and one_part
@@ -201,7 +250,7 @@ def unanswered(query: Query, answer: str) -> str:
     if clash:
         return f"the sentences closest to an answer speak of “{clash[1]}”, not “{clash[0]}”"
     if query.kind == "number" or presupposes(query.text):
-        unbound = unbound_names(query.text, answer)
+        unbound = unbound_names(query.text, f"{answer} {setting}")
         if unbound:
             return f"the sentences closest to an answer say nothing of {' or '.join(f'“{n}”' for n in unbound)}"
     return ""

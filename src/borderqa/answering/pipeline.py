@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from borderqa.answering.assumption import PremiseJudge
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
-from borderqa.answering.bound import unanswered
+from borderqa.answering.bound import places_in, unanswered
 from borderqa.answering.extractive import ExtractiveGenerator, is_list_question
 from borderqa.answering.parts import question_parts
 from borderqa.answering.recheck import recheck, undecided
@@ -300,7 +300,7 @@ class AnswerPipeline:
             kept = [v for v in verified if v[0].verdict != "dropped"]
         if not kept:
             return self._refusal(prep, extra=[v[0] for v in verified])
-        gap = unanswered(prep.query, " ".join(v[0].text for v in kept)) if prep.query else ""
+        gap = unanswered(prep.query, " ".join(v[0].text for v in kept), self._setting([prep.passages[i] for v in kept for i, _ in v[1]])) if prep.query else ""
         if gap:  # the sentences found do not give what was asked (bound.py)
             return self._refusal(replace(prep, reason=gap))
         if self._premise_doubted(prep, [v[0].text for v in kept]):
@@ -331,6 +331,24 @@ class AnswerPipeline:
             confidence=prep.confidence,
             span=self._span(prep, lead),
         )
+
+    def _setting(self, cited: Sequence[Passage]) -> str:
+        """The setting of the cited passages' sentences: their section titles ("Migrants Who Remain in
+        Chiapas"), and the places the paragraph before each in its section names ("abuses suffered by migrants
+        in Chiapas" sets the place of "The special prosecutor ... opened 586 preliminary investigations"). Not
+        that paragraph's countries: a figure for one country follows a paragraph on others (public eval: 3
+        unanswerable questions, "How many Guatemalans applied ...?" and two homicide rates, were answered when
+        they bound)."""
+        order = self.retriever.passages
+        at = {p.id: k for k, p in enumerate(order)}
+        out: dict[str, None] = {}
+        for p in dict.fromkeys(cited):
+            if p.section_path:
+                out[p.section_path[-1]] = None
+            k = at.get(p.id)
+            if k and order[k - 1].document == p.document and order[k - 1].section_path == p.section_path:
+                out.update(dict.fromkeys(places_in(order[k - 1].text)))
+        return " ".join(out)
 
     def _premise_doubted(self, prep: _Prepared, sentences: Sequence[str]) -> bool:
         """Whether the premise check (assumption.py) finds that the answer's sentences do not bear out what

@@ -101,9 +101,18 @@ def offers_kind(kind: str, question: str, sentence: str) -> bool:
     return False
 
 
-# Focus words the report expresses otherwise: "how many spots" / "in four different places".
+# Focus words the report expresses otherwise: "how many spots" / "in four different places". Words of one
+# class stand for each other: places ("at how many sites" / "at 47 points"), people in a force ("members",
+# "personnel", "officers"), filings ("applications" / "requests").
+_CLASSES: tuple[tuple[str, ...], ...] = (
+    ("spot", "place", "point", "location", "site"),
+    ("member", "personnel", "officer", "troop", "soldier", "agent", "staff", "employee"),
+    ("application", "request", "claim", "petition"),
+    ("foreigner", "migrant"),
+    ("coke", "cocaine"),
+)
 FOCUS_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "spot": ("place", "point", "location"),
+    **{w: tuple(o for o in group if o != w) for group in _CLASSES for w in group},
     "dollar": ("$",),
     "money": ("$", "fund"),
     "cost": ("$",),
