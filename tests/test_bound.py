@@ -201,6 +201,9 @@ def test_a_which_company_question_needs_a_name() -> None:
         ("How many migration stations does the INM run?", "The Tapachula center can hold 990 migrants.", False),
         ("How many migration stations does the INM run?", "The INM maintains 22 migration stations throughout Mexico.", True),
         ("How much did the station cost?", "It was built in 2013.", True),  # not a count question
+        ("How many asylum seekers arrived?", "Some 300 asylum-seekers arrived.", True),  # a hyphenated word's parts
+        ("How many detention beds are there?", "The hospital has 40 doctors and a detention wing.", False),  # "beds" is a noun
+        ("At how many sites is the registry in place?", "It is being implemented at 47 points.", True),  # a word of its class
     ],
 )
 def test_a_figure_counts_the_thing_asked_about_when_it_stands_next_to_it(question: str, sentence: str, counted: bool) -> None:
@@ -215,9 +218,10 @@ def test_a_figure_counts_the_thing_asked_about_when_it_stands_next_to_it(questio
         ("More than a third of migrants were not Mexican.", False),
         ("Where 35 miles stand between the border and the train, migrants walk.", False),
         ("The airport cost US$12 million and opened in 2014.", False),
-        ("Requests rose 90 percent over two years.", True),  # "two" could count something
+        ("Requests rose 90 percent over two years.", False),
+        ("The walk takes two weeks.", False),
+        ("One migrant told us he was robbed twice.", False),
     ],
 )
 def test_gives_count(sentence: str, count: bool) -> None:
     assert gives_count(sentence) is count
-

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import re
 
-from borderqa.answering.questions import focus, named_kind, offers_kind
+from borderqa.answering.questions import FOCUS_SYNONYMS, focus, named_kind, offers_kind
 from borderqa.lexical import STOP_WORDS, fold, tokenize
 from borderqa.query import Query
 from borderqa.reader.perturb import ENTITY_FAMILIES, NameFamily, Perturber, presupposes
@@ -57,7 +57,8 @@ SPELLED_OUT: dict[str, tuple[str, ...]] = {
     "DHS": ("Homeland Security",), "the State Department": ("Department of State",),
     "UNHCR": ("High Commissioner for Refugees",), "COMAR": ("Refugee Assistance Commission",),
     "the CNDH": ("National Human Rights Ombudsman",),
-    # the report's word for what a question may call the army: "complaints against the armed forces"
+    # the report's word for what a question may call the army: "complaints against the armed forces" (also
+    # binds "the army" to a "Guatemalan military": the country checks, not this one, tell those apart)
     "the Army": ("military", "armed forces"),
 }
 ALL_NAMES = Perturber(None, {kind: tuple((*forms, *SPELLED_OUT.get(forms[0], ())) for forms in group)
@@ -182,37 +183,58 @@ def gives_figure(question: str, answer: str, exact: bool = False) -> bool:
 
 
 # What a count of things is not: a share, a distance, a length of time, an amount of money, a date.
+_NUMBER_WORDS = r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?"
 _NO_COUNT = re.compile(
     r"\b[\d.,]+\s?(?:percent|%)|\b(?:half|thirds?|quarters?|majority)\b|"
-    r"\b[\d.,]+\s?(?:miles?|km|kilomet\w+|hours?|days?|weeks?|months?|years?|tons?)\b|"
+    rf"(?:\b[\d.,]+|\b(?:{_NUMBER_WORDS}|a few|several))\s?(?:miles?|km|kilomet\w+|met(?:er|re)s?|minutes?|hours?|days?|"
+    r"weeks?|months?|years?|tons?|kilograms?|kg)\b|"
     rf"{_MONEY.pattern}|{_DATE.pattern}",
     re.IGNORECASE,
 )
-_COUNT_WORD = re.compile(r"^(?:\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?)$")
+# "one" is left out: "One migrant told us ..." counts nothing
+_COUNT_WORD = re.compile(rf"^(?:\d[\d.,]*|{_NUMBER_WORDS})$")
+_PAST = re.compile(r"^[a-z]{2,}[^e\W]ed$")  # "applied", not "need", "speed", "bed"
 COUNT_WINDOW = 3  # words (stop words aside) between a figure and the thing it counts
+_HOW_MANY = re.compile(r"\bhow many\b", re.IGNORECASE)
+
+
+def _words(sentence: str) -> list[tuple[str, frozenset[str]]]:
+    """The sentence's words as written and as the tokenizer reads them (a hyphenated word, all its parts),
+    with its shares, distances, durations, money and dates taken out; stop words aside, figures kept."""
+    out = []
+    for t in re.findall(r"[\w.,'’-]+", _NO_COUNT.sub(" ", sentence).lower()):
+        t = t.strip(".,")
+        read = frozenset(tokenize(t))
+        if read or _COUNT_WORD.match(t):
+            out.append((t, read))
+    return out
 
 
 def gives_count(sentence: str) -> bool:
     """Whether ``sentence`` holds a figure that could be a count (not only shares, distances, durations,
     money or dates: "more than a third of migrants", "35 miles")."""
-    return any(_COUNT_WORD.match(t.strip(".,")) for t in re.findall(r"[\w.,'’-]+", _NO_COUNT.sub(" ", sentence).lower()))
+    return any(_COUNT_WORD.match(t) for t, _ in _words(sentence))
+
+
+def asks_count(question: str) -> bool:
+    return bool(_HOW_MANY.search(question))
 
 
 def counts(question: str, sentence: str) -> bool:
     """Whether ``sentence`` gives a figure within ``COUNT_WINDOW`` words of what a "how many X" question
-    counts (the last word of X, ``questions.focus``); True for any other question, or one with no X."""
-    if not re.search(r"\bhow many\b", question, re.IGNORECASE):
+    counts (the last noun of X, ``questions.focus``, or a word of its class, ``FOCUS_SYNONYMS``); True for
+    any other question, or one with no X."""
+    if not asks_count(question):
         return True
-    _, words = focus(question)
-    if not words:
+    _, asked = focus(question)
+    if not asked:
         return True
-    tokens = re.findall(r"[\w.,'’-]+", _NO_COUNT.sub(" ", sentence).lower())
-    stems = [tokenize(t)[0] if tokenize(t) else "" for t in tokens]
-    content = [(t, st) for t, st in zip(tokens, stems, strict=True) if st or _COUNT_WORD.match(t.strip(".,"))]
-    figures = [i for i, (t, _) in enumerate(content) if _COUNT_WORD.match(t.strip(".,"))]
-    nouns = [w for w in words if not w.endswith("ed")] or words  # "Hondurans applied": Hondurans
+    nouns = [w for w in asked if not _PAST.match(w)] or asked  # "Hondurans applied": Hondurans
     head = nouns[-1]  # "migration stations": stations, not migrants
-    things = [i for i, (_, st) in enumerate(content) if st and TermWeights.matches(head, {st})]
+    heads = {head, *(w for w in FOCUS_SYNONYMS.get(head, ()) if w != "$")}
+    words = _words(sentence)
+    figures = [i for i, (t, _) in enumerate(words) if _COUNT_WORD.match(t)]
+    things = [i for i, (_, read) in enumerate(words) if any(TermWeights.matches(h, set(read)) for h in heads)]
     return any(abs(i - j) <= COUNT_WINDOW for i in figures for j in things)
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from borderqa.answering.bound import counts, gives_count, gives_figure, missing_unit
+from borderqa.answering.bound import asks_count, counts, gives_count, gives_figure, missing_unit
 from borderqa.answering.parts import own_words
 from borderqa.answering.questions import expected_kind, offers_kind
 from borderqa.config import AnsweringSettings
@@ -125,13 +125,12 @@ def _figure_first(question: str, leads: list[tuple[int, str]], quotes: list[str]
 
     # a lead with a count of its own keeps it: "only 245 were granted" counts granted applicants though the
     # word is left out, and "Applicants' top four countries" is no better for naming them
-    for test in (states,) if gives_count(lead) else (counted, states):
-        if test(lead):
-            return leads, quotes
-        better = next((q for q in quotes if test(q)), None)
-        if better is not None:
-            return [(at, better)], sorted([lead, *(q for q in quotes if q != better)], key=order.index)
-    return leads, quotes
+    better = next((q for q in quotes if counted(q)), None) if asks_count(question) and not gives_count(lead) else None
+    if better is None and not states(lead):
+        better = next((q for q in quotes if states(q)), None)
+    if better is None:
+        return leads, quotes
+    return [(at, better)], sorted([lead, *(q for q in quotes if q != better)], key=order.index)
 
 
 def _offers(kind: str, question: str, sentence: str) -> bool:

@@ -300,7 +300,8 @@ class AnswerPipeline:
             kept = [v for v in verified if v[0].verdict != "dropped"]
         if not kept:
             return self._refusal(prep, extra=[v[0] for v in verified])
-        gap = unanswered(prep.query, " ".join(v[0].text for v in kept), self._setting([prep.passages[i] for v in kept for i, _ in v[1]])) if prep.query else ""
+        setting = self._setting([prep.passages[i] for v in kept for i, _ in v[1]])
+        gap = unanswered(prep.query, " ".join(v[0].text for v in kept), setting) if prep.query else ""
         if gap:  # the sentences found do not give what was asked (bound.py)
             return self._refusal(replace(prep, reason=gap))
         if self._premise_doubted(prep, [v[0].text for v in kept]):
@@ -335,10 +336,10 @@ class AnswerPipeline:
     def _setting(self, cited: Sequence[Passage]) -> str:
         """The setting of the cited passages' sentences: their section titles ("Migrants Who Remain in
         Chiapas"), and the places the paragraph before each in its section names ("abuses suffered by migrants
-        in Chiapas" sets the place of "The special prosecutor ... opened 586 preliminary investigations"). Not
-        that paragraph's countries: a figure for one country follows a paragraph on others (public eval: 3
-        unanswerable questions, "How many Guatemalans applied ...?" and two homicide rates, were answered when
-        they bound)."""
+        in Chiapas" sets the place of "The special prosecutor ... opened 586 preliminary investigations"). A
+        section title binds any name it holds ("Border Security in Guatemala"); that paragraph's countries do
+        not: a figure for one country follows a paragraph on others (public eval: 3 unanswerable questions,
+        "How many Guatemalans applied ...?" and two homicide rates, were answered when they bound)."""
         order = self.retriever.passages
         at = {p.id: k for k, p in enumerate(order)}
         out: dict[str, None] = {}
@@ -346,7 +347,7 @@ class AnswerPipeline:
             if p.section_path:
                 out[p.section_path[-1]] = None
             k = at.get(p.id)
-            if k and order[k - 1].document == p.document and order[k - 1].section_path == p.section_path:
+            if k is not None and k > 0 and order[k - 1].document == p.document and order[k - 1].section_path == p.section_path:
                 out.update(dict.fromkeys(places_in(order[k - 1].text)))
         return " ".join(out)
 
