@@ -201,6 +201,7 @@ def test_a_which_company_question_needs_a_name() -> None:
         ("How many migration stations does the INM run?", "The Tapachula center can hold 990 migrants.", False),
         ("How many migration stations does the INM run?", "The INM maintains 22 migration stations throughout Mexico.", True),
         ("How much did the station cost?", "It was built in 2013.", True),  # not a count question
+        ("How many miles long is the border?", "The border runs 577 miles.", True),  # a distance, not a count
         ("How many asylum seekers arrived?", "Some 300 asylum-seekers arrived.", True),  # a hyphenated word's parts
         ("How many detention beds are there?", "The hospital has 40 doctors and a detention wing.", False),  # "beds" is a noun
         ("At how many sites is the registry in place?", "It is being implemented at 47 points.", True),  # a word of its class

@@ -195,7 +195,9 @@ _NO_COUNT = re.compile(
 _COUNT_WORD = re.compile(rf"^(?:\d[\d.,]*|{_NUMBER_WORDS})$")
 _PAST = re.compile(r"^[a-z]{2,}[^e\W]ed$")  # "applied", not "need", "speed", "bed"
 COUNT_WINDOW = 3  # words (stop words aside) between a figure and the thing it counts
-_HOW_MANY = re.compile(r"\bhow many\b", re.IGNORECASE)
+# "how many X", X no unit: "How many miles long is the border?" asks for a distance, which is no count
+_HOW_MANY = re.compile(r"\bhow many\b(?!\s+(?:miles?|km|kilomet\w+|met(?:er|re)s?|minutes?|hours?|days?|weeks?|months?|years?|"
+                       r"tons?|kilograms?|kg|percent|times)\b)", re.IGNORECASE)
 
 
 def _words(sentence: str) -> list[tuple[str, frozenset[str]]]:
