@@ -184,10 +184,10 @@ def gives_figure(question: str, answer: str, exact: bool = False) -> bool:
 
 # What a count of things is not: a share, a distance, a length of time, an amount of money, a date.
 _NUMBER_WORDS = r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?"
+_UNIT_WORDS = r"miles?|km|kilomet\w+|met(?:er|re)s?|minutes?|hours?|days?|weeks?|months?|years?|tons?|kilograms?|kg"
 _NO_COUNT = re.compile(
     r"\b[\d.,]+\s?(?:percent|%)|\b(?:half|thirds?|quarters?|majority)\b|"
-    rf"(?:\b[\d.,]+|\b(?:{_NUMBER_WORDS}|a few|several))\s?(?:miles?|km|kilomet\w+|met(?:er|re)s?|minutes?|hours?|days?|"
-    r"weeks?|months?|years?|tons?|kilograms?|kg)\b|"
+    rf"(?:\b[\d.,]+|\b(?:{_NUMBER_WORDS}|a few|several))\s?(?:{_UNIT_WORDS})\b|"
     rf"{_MONEY.pattern}|{_DATE.pattern}",
     re.IGNORECASE,
 )
@@ -196,8 +196,7 @@ _COUNT_WORD = re.compile(rf"^(?:\d[\d.,]*|{_NUMBER_WORDS})$")
 _PAST = re.compile(r"^[a-z]{2,}[^e\W]ed$")  # "applied", not "need", "speed", "bed"
 COUNT_WINDOW = 3  # words (stop words aside) between a figure and the thing it counts
 # "how many X", X no unit: "How many miles long is the border?" asks for a distance, which is no count
-_HOW_MANY = re.compile(r"\bhow many\b(?!\s+(?:miles?|km|kilomet\w+|met(?:er|re)s?|minutes?|hours?|days?|weeks?|months?|years?|"
-                       r"tons?|kilograms?|kg|percent|times)\b)", re.IGNORECASE)
+_HOW_MANY = re.compile(rf"\bhow many\b(?!\s+(?:{_UNIT_WORDS}|percent|times)\b)", re.IGNORECASE)
 
 
 def _words(sentence: str) -> list[tuple[str, frozenset[str]]]:
