@@ -12,7 +12,7 @@ from borderqa import ui_session as session
 from borderqa.errors import BorderQAError
 from borderqa.feedback import FeedbackError
 from borderqa.transcript import conversation_markdown
-from borderqa.types import Answer, Passage
+from borderqa.types import Answer, Passage, neighbours
 from borderqa.ui_chat import AnswerJob, ChatMessage, Conversation
 
 GENERATORS = {
@@ -90,7 +90,7 @@ def render_feedback(conv: Conversation, reply: ChatMessage) -> None:
 def render_cards(answer: Answer, key: str, all_passages: list[Passage]) -> None:
     cards = []
     for c in answer.citations:
-        before, after = ui.neighbours(all_passages, c.passage.id)
+        before, after = neighbours(all_passages, c.passage.id)
         span = answer.span if c is answer.citations[0] else ""  # the span is from the first cited passage
         cards.append(ui.citation_card_html(c, key, before, after, span))
     if cards:

@@ -267,6 +267,6 @@ def test_a_name_the_paragraph_before_sets_binds_the_answer_that_leaves_it_out() 
     assert "586 preliminary investigations" in ask([*ALL, OFFICE, OPENED])
     assert ask([*ALL, OPENED]).startswith("The report does not say")  # "Chiapas" is nowhere in what it read
     # a country the paragraph before names does not bind: the figure may be for others
-    guatemala = _p(44, OFFICE.text.replace("migrants suffer", "migrants from Guatemala suffer"))
+    guatemala = _p(41, OFFICE.text.replace("migrants suffer", "migrants from Guatemala suffer"))
     asked = "How many preliminary investigations into crimes against Guatemalan migrants has the special prosecutor opened?"
     assert "“Guatemala”" in ask([*ALL, guatemala, OPENED], asked)

@@ -200,8 +200,6 @@ def test_reader_helpers() -> None:
     a = Passage("report:p0001", "report", ("Intro",), 1, 1, "one")
     b = Passage("report:p0002", "report", ("Intro",), 2, 2, "two", cites=("INM 2013",))
     c = Passage("report:p0003", "report", ("Intro", "Sub"), 1, 3, "three", kind="list_item")
-    assert ui.neighbours([a, b, c], "report:p0002") == (a, c)
-    assert ui.neighbours([a, b, c], "report:p0001") == (None, b)
     assert ui.sections([a, b, c]) == [("Intro", [a, b]), ("Intro > Sub", [c])]
     assert ui.toc_label("Intro > Sub", 1) == "\u2003Sub (1)"
     out = ui.paragraph_html(b, target=True)

@@ -9,6 +9,7 @@ Stages pass these, never raw Chroma dicts or bare tuples:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -89,6 +90,16 @@ class Passage:
         else:
             where = self.section or self.document
         return f"{where} ¶{self.paragraph}"
+
+
+def neighbours(passages: Sequence[Passage], passage_id: str) -> tuple[Passage | None, Passage | None]:
+    """The passages just before and after ``passage_id`` in its document, by ordinal (None at either end, and
+    both None for an unknown id). Used by the chat page's cards, the API's passage view and the answer's setting."""
+    p = next((q for q in passages if q.id == passage_id), None)
+    if p is None:
+        return None, None
+    near = {q.ordinal: q for q in passages if q.document == p.document and abs(q.ordinal - p.ordinal) == 1}
+    return near.get(p.ordinal - 1), near.get(p.ordinal + 1)
 
 
 @dataclass(frozen=True)

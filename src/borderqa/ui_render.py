@@ -336,16 +336,6 @@ def scoped_question(section: str) -> str:
 # --- the report reader -------------------------------------------------------------------------------
 
 
-def neighbours(passages: Sequence[Passage], passage_id: str) -> tuple[Passage | None, Passage | None]:
-    """The paragraphs just before and after ``passage_id`` in its document."""
-    for i, p in enumerate(passages):
-        if p.id == passage_id:
-            before = passages[i - 1] if i > 0 and passages[i - 1].document == p.document else None
-            after = passages[i + 1] if i + 1 < len(passages) and passages[i + 1].document == p.document else None
-            return before, after
-    return None, None
-
-
 def sections(passages: Sequence[Passage]) -> list[tuple[str, list[Passage]]]:
     """The table of contents: each section in report order, with its paragraphs."""
     out: dict[str, list[Passage]] = {}

@@ -33,7 +33,7 @@ from borderqa.reader.reading import Reader, Reading
 from borderqa.retrieval import Retriever
 from borderqa.sentences import SentenceBank
 from borderqa.terms import TermWeights
-from borderqa.types import Answer, Citation, Hit, Passage, Sentence, Turn
+from borderqa.types import Answer, Citation, Hit, Passage, Sentence, Turn, neighbours
 
 RECHECK_SENTENCES = 2
 PREMISE_LEAD = "The report does not support the question's premise."
@@ -340,15 +340,13 @@ class AnswerPipeline:
         section title binds any name it holds ("Border Security in Guatemala"); that paragraph's countries do
         not: a figure for one country follows a paragraph on others (public eval: 3 unanswerable questions,
         "How many Guatemalans applied ...?" and two homicide rates, were answered when they bound)."""
-        order = self.retriever.passages
-        at = {p.id: k for k, p in enumerate(order)}
         out: dict[str, None] = {}
         for p in dict.fromkeys(cited):
             if p.section_path:
                 out[p.section_path[-1]] = None
-            k = at.get(p.id)
-            if k is not None and k > 0 and order[k - 1].document == p.document and order[k - 1].section_path == p.section_path:
-                out.update(dict.fromkeys(places_in(order[k - 1].text)))
+            before, _ = neighbours(self.retriever.passages, p.id)
+            if before is not None and before.section_path == p.section_path:
+                out.update(dict.fromkeys(places_in(before.text)))
         return " ".join(out)
 
     def _premise_doubted(self, prep: _Prepared, sentences: Sequence[str]) -> bool:

@@ -34,7 +34,7 @@ from borderqa.assistant import Assistant
 from borderqa.config import Settings
 from borderqa.errors import BorderQAError, ConfigError
 from borderqa.serialize import answer_to_dict, hit_to_dict, passage_to_dict
-from borderqa.types import Answer, Passage
+from borderqa.types import Answer, Passage, neighbours
 
 log = logging.getLogger(__name__)
 
@@ -289,15 +289,15 @@ def create_app(assistant: Assistant | None = None, settings: Settings | None = N
         p = by_id.get(passage_id)
         if p is None:
             raise HTTPException(404, f"no passage {passage_id!r}: ids look like 'report:p0042' (see GET /v1/passages)")
-        by_place = {(q.document, q.ordinal): q for q in everything}
+        before, after = neighbours(everything, passage_id)
 
         def near(q: Passage | None) -> dict[str, Any] | None:
             return None if q is None else passage_to_dict(q)
 
         return {
             **passage_to_dict(p),
-            "previous": near(by_place.get((p.document, p.ordinal - 1))),
-            "next": near(by_place.get((p.document, p.ordinal + 1))),
+            "previous": near(before),
+            "next": near(after),
             "context": near(by_id.get(p.context_id or "")),
             "url": _passage_url(request).format(id=p.id),
         }
