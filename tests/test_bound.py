@@ -182,6 +182,10 @@ def test_a_question_that_asks_for_a_date_needs_one() -> None:
     assert unanswered(_q("What year did the Zapatistas rise up?"), "The Zapatista uprising burst onto the scene in 1994.") == ""
     assert unanswered(_q("In which month did the patrol start?"), "In April we observed such a patrol.") == ""
     assert unanswered(_q("When will the train run again?"), vague) == ""  # "when" may be answered by an event
+    sometime = "The train will once again start in Tapachula sometime in 2014."
+    assert "no day" in unanswered(_q("On what date did the train start running out of Tapachula again?"), sometime)
+    assert unanswered(_q("What year did the train start running out of Tapachula again?"), sometime) == ""
+    assert unanswered(_q("On what date did the airport open?"), "The new airport in Palenque opened on February 14.") == ""
 
 
 def test_a_which_company_question_needs_a_name() -> None:
@@ -222,7 +226,28 @@ def test_a_figure_counts_the_thing_asked_about_when_it_stands_next_to_it(questio
         ("Requests rose 90 percent over two years.", False),
         ("The walk takes two weeks.", False),
         ("One migrant told us he was robbed twice.", False),
+        ("The previous governor created the 135-member Border Police.", True),  # a hyphenated figure
+        ("Of the 400-plus officers in the new force, half patrol.", True),
+        ("Donated UH-1H Huey and SAC-333 helicopters are stationed nearby.", False),  # model names
     ],
 )
 def test_gives_count(sentence: str, count: bool) -> None:
     assert gives_count(sentence) is count
+
+
+def test_a_how_many_question_answered_without_a_count_is_refused() -> None:
+    share = "Mexico's southern border states account for less than 5 percent of its population."
+    assert unanswered(_q("How many migrants drowned crossing the Usumacinta?"), share).endswith("give no count")
+    assert "no count of “migrants”" in unanswered(_q("How many migrants did the Usumacinta claim?"), share)
+    assert unanswered(_q("How many officers are in the Chiapas Border Police?"),
+                      "The previous governor created the 135-member Border Police in Chiapas.") == ""
+    assert unanswered(_q("How many dollars did the program provide?"), "It provided US$50 million in 2011.") == ""
+    assert unanswered(_q("How many miles long is the border?"), "The border runs 577 miles.") == ""
+
+
+def test_a_question_for_who_holds_a_post_needs_a_person_named() -> None:
+    center = "The Tapachula-based Fray Matías de Córdova Human Rights Center found an informal policy of detention."
+    assert "name no one" in unanswered(_q("Who directs the Fray Matías de Córdova Human Rights Center?"), center)
+    named = "Its director, Diego Lorente Pérez, described an informal policy of detention."
+    assert unanswered(_q("Who directs the Fray Matías de Córdova Human Rights Center?"), named) == ""
+    assert unanswered(_q("Who runs the La 72 shelter?"), "La 72 is run by the Franciscan Catholic order.") == ""

@@ -1,0 +1,36 @@
+"""Questions that ask who holds a post, and the people an answer names (answering/people.py). Fast, no models."""
+
+from __future__ import annotations
+
+import pytest
+
+from borderqa.answering.people import asks_person, persons
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Who directs the Fray Matías de Córdova Human Rights Center in Tapachula?", True),
+        ("Who is the director of the El Caminante shelter?", True),
+        ("What is the name of the U.S. Northern Command commander who described the workshops?", True),
+        ("Who was named to head the Center for Migration Intelligence?", True),
+        ("Who runs the La 72 migrant shelter?", False),  # an order, a church or a person
+        ("Who is most at risk on the train?", False),
+        ("Who said the Guatemalan border is now our southern border?", False),
+    ],
+)
+def test_asks_person(question: str, asks: bool) -> None:
+    assert asks_person(question) is asks
+
+
+def test_a_person_is_two_capitalised_words_that_name_no_institution_place_or_asked_thing() -> None:
+    q = "Who was put in charge of coordinating the federal response?"
+    said = "Obama appointed Federal Emergency Management Agency head Craig Fugate to coordinate it."
+    assert persons(q, said) == ["Craig Fugate"]  # "Federal Emergency Management Agency": an institution
+    assert persons(q, "Undersecretary Mercedes del Carmen Guillén said the program is free.") == ["Undersecretary Mercedes del Carmen Guillén"]
+    assert persons(q, "A unit within the Interior Secretariat, the INM enforces the law.") == []
+    assert persons(q, "Workshops were sponsored by U.S. Southern Command and the Catholic Church.") == []
+    assert persons(q, "The INM announced a Center for Migration Intelligence (Centro de Inteligencia Migratoria).") == []  # a gloss
+    assert persons(q, "It is headquartered in Coatepeque, Quetzaltenango, near Tecún Umán.") == []  # places, one by one
+    directs = "Who directs the Fray Matías de Córdova Human Rights Center?"
+    assert persons(directs, "The Tapachula-based Fray Matías de Córdova Human Rights Center found a policy.") == []  # the question's own
