@@ -29,6 +29,11 @@ def test_two_part_questions_are_split_and_the_second_part_keeps_its_subject() ->
     assert question_parts("When and where did the maras get started?") == ["When and where did the maras get started?"]
     assert question_parts("What is La Bestia?") == ["What is La Bestia?"]
     assert len(question_parts("How many requests did Mexico get in 2013 and how many were granted?")) == 2
+    assert question_parts("Where is the task force headquartered, and roughly how many members does it have?")[1].startswith(
+        "Roughly how many members does it have? (")
+    assert question_parts("When did Peña Nieto take office, and in what year did the program start?")[1].startswith(
+        "In what year did the program start? (")
+    assert len(question_parts("Which force topped the list of abusers, and with what share?")) == 1  # the first part's figure
 
 
 def test_rule_questions_put_the_answer_where_the_question_asks() -> None:
