@@ -186,6 +186,8 @@ def test_a_question_that_asks_for_a_date_needs_one() -> None:
     assert "no day" in unanswered(_q("On what date did the train start running out of Tapachula again?"), sometime)
     assert unanswered(_q("What year did the train start running out of Tapachula again?"), sometime) == ""
     assert unanswered(_q("On what date did the airport open?"), "The new airport in Palenque opened on February 14.") == ""
+    assert unanswered(_q("On what date did the airport open?"), "The airport opened on Feb. 14th.") == ""
+    assert unanswered(_q("On what date did the airport open?"), "The airport opened on the 14th of February.") == ""
 
 
 def test_a_which_company_question_needs_a_name() -> None:
@@ -229,6 +231,9 @@ def test_a_figure_counts_the_thing_asked_about_when_it_stands_next_to_it(questio
         ("The previous governor created the 135-member Border Police.", True),  # a hyphenated figure
         ("Of the 400-plus officers in the new force, half patrol.", True),
         ("Donated UH-1H Huey and SAC-333 helicopters are stationed nearby.", False),  # model names
+        ("Migrants are robbed along this 35-mile stretch.", False),  # a hyphenated distance
+        ("Two-thirds of migrants were robbed.", False),
+        ("Only one agent was prosecuted.", True),
     ],
 )
 def test_gives_count(sentence: str, count: bool) -> None:
@@ -251,3 +256,12 @@ def test_a_question_for_who_holds_a_post_needs_a_person_named() -> None:
     named = "Its director, Diego Lorente Pérez, described an informal policy of detention."
     assert unanswered(_q("Who directs the Fray Matías de Córdova Human Rights Center?"), named) == ""
     assert unanswered(_q("Who runs the La 72 shelter?"), "La 72 is run by the Franciscan Catholic order.") == ""
+
+
+def test_a_price_asked_of_a_thing_the_report_says_is_free_is_a_false_premise() -> None:
+    from borderqa.answering.bound import costs_nothing
+
+    free = ["These border-crossing cards exist; Mexico issues them at no charge to Guatemalan applicants.", "They store data."]
+    assert costs_nothing("How much does Mexico charge Guatemalans for a border-crossing card?", free) == free[:1]
+    assert costs_nothing("How much does Mexico charge for a work visa?", [*free, "A work visa costs about US$24."]) == []  # an amount
+    assert costs_nothing("How many cards has Mexico issued?", free) == []  # no price asked

