@@ -154,6 +154,28 @@ def test_a_count_of_another_year_does_not_take_the_lead() -> None:
     assert answer.startswith("The majority of these 153,055")  # its year is in the sentence before it
 
 
+ANNOUNCED = _p(46, "This program was announced at an April 22 forum in Mexico's Senate. When she announced the program at the "
+                   "Senate forum, Undersecretary Mercedes del Carmen Guillén said it will provide border cards at no cost. Few details followed.")
+
+
+def test_a_who_answer_leads_with_the_sentence_that_names_a_person() -> None:
+    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([*ALL, ANNOUNCED]))
+    question = "Who announced the program at the forum in Mexico's Senate?"
+    if "Guillén" in generator.score_sentences(question, [ANNOUNCED])[0].text:
+        raise AssertionError("the scorer already leads with the person: the test would not test the reordering")
+    answer, lines = generator.lead_answer(question, [ANNOUNCED], generator.leads(question, [ANNOUNCED]))
+    assert answer.startswith("When she announced the program at the Senate forum, Undersecretary Mercedes") and lines == 1
+    assert "April 22 forum" in answer  # still quoted after the lead
+    from borderqa.answering.extractive import _person_first
+    counted = [(0, "Of the 40 officers named in complaints, 12 were fired.")]
+    named = ["The Special Prosecutor Ana Ruiz Vela reviewed them."]
+    assert _person_first("How many officers who were named in complaints were fired?", counted, named, [counted[0][1], *named]) == (
+        counted, named)  # a count question keeps its figure lead
+    where = "Where was the program announced?"  # no "who" question: the lead stays
+    answer, _ = generator.lead_answer(where, [ANNOUNCED], generator.leads(where, [ANNOUNCED]))
+    assert answer.startswith("This program was announced")
+
+
 REFUGE = _p(22, "Statistics about refugees in Mexico note 1,164 requests for refugee status in Mexico in 2013. Of these "
                 "requests, only 245 were granted. The process is slow.")
 

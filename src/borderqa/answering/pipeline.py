@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from borderqa.answering.assumption import PremiseJudge
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
-from borderqa.answering.bound import places_in, unanswered
+from borderqa.answering.bound import costs_nothing, places_in, unanswered
 from borderqa.answering.extractive import ExtractiveGenerator, is_list_question
 from borderqa.answering.parts import question_parts
 from borderqa.answering.recheck import recheck, undecided
@@ -304,6 +304,9 @@ class AnswerPipeline:
         gap = unanswered(prep.query, " ".join(v[0].text for v in kept), setting) if prep.query else ""
         if gap:  # the sentences found do not give what was asked (bound.py)
             return self._refusal(replace(prep, reason=gap))
+        free = costs_nothing(prep.standalone, [v[0].text for v in kept])
+        if free:  # "How much does it cost?" of a thing the report says is free
+            return self._premise_corrected([v for v in kept if v[0].text in free], prep)
         if self._premise_doubted(prep, [v[0].text for v in kept]):
             return self._premise_corrected(kept, prep, PREMISE_DOUBTED)
         sentences, citations = renumber(verified, prep.passages)
