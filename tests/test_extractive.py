@@ -137,6 +137,22 @@ def test_a_how_many_answer_leads_with_the_figure_that_counts_what_was_asked() ->
     assert answer.startswith("We saw at least one hundred migrants")  # not "35 miles", a distance
 
 
+RESCUED = _p(47, "In one March 2014 case in Reynosa, a group of migrants who had been rescued by the military received no "
+                 "attention. The military simply left the migrants out on the street, and a criminal group kidnapped ten of them.")
+
+
+def test_a_how_many_lead_without_a_count_gives_way_to_a_count_of_the_year_asked() -> None:
+    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([*ALL, RESCUED]))
+    question = "In the March 2014 Reynosa case, how many rescued migrants were kidnapped?"
+    if "ten of them" in generator.score_sentences(question, [RESCUED])[0].text:
+        raise AssertionError("the scorer already leads with the count: the test would not test the reordering")
+    answer, _ = generator.lead_answer(question, [RESCUED], generator.leads(question, [RESCUED]))
+    assert answer.startswith("The military simply left the migrants")  # "In one March 2014 case": "one" counts nothing
+    other = "In the March 2013 Reynosa case, how many rescued migrants were kidnapped?"  # not the year of the count
+    answer, _ = generator.lead_answer(other, [RESCUED], generator.leads(other, [RESCUED]))
+    assert answer.startswith("In one March 2014 case")
+
+
 CAUGHT = _p(45, "In 2013, for the first time, a third of the migrants the Border Patrol caught were not Mexican. The "
                 "majority of these 153,055 non-Mexican migrants came from Central America. Their number has nearly "
                 "tripled in two years; there were 54,098 in 2011.")
@@ -147,8 +163,10 @@ def test_a_count_of_another_year_does_not_take_the_lead() -> None:
     then = "How many non-Mexican migrants did the Border Patrol catch in 2011?"
     if "153,055" in generator.score_sentences(then, [CAUGHT])[0].text:
         raise AssertionError("the scorer leads with the 2013 count: the test would not test the year rule")
-    answer, _ = generator.lead_answer(then, [CAUGHT], generator.leads(then, [CAUGHT]))
-    assert not answer.startswith("The majority of these 153,055")  # a count of non-Mexican migrants, but of 2013
+    answer, lines = generator.lead_answer(then, [CAUGHT], generator.leads(then, [CAUGHT]))
+    lead = " ".join(answer.split(" [1] ")[:lines])
+    # the count of the year asked leads, with the sentence its "Their number" leans on (153,055 is 2013's)
+    assert lead.endswith("there were 54,098 in 2011.") and lines == 2
     now = "How many non-Mexican migrants did the Border Patrol catch in 2013?"
     answer, _ = generator.lead_answer(now, [CAUGHT], generator.leads(now, [CAUGHT]))
     assert answer.startswith("The majority of these 153,055")  # its year is in the sentence before it

@@ -118,15 +118,20 @@ def _figure_first(question: str, leads: list[tuple[int, str]], quotes: list[str]
 
     years = set(_YEAR.findall(question))
 
-    def counted(sentence: str) -> bool:
+    def counted(sentence: str, near: bool = True) -> bool:
         # the year asked about is the count's own or the sentence before it's ("In 2013 ... These 153,055 ...")
         k = order.index(sentence) if sentence in order else 0
         setting = f"{order[k - 1]} {sentence}" if k > 0 else sentence
-        return states(sentence) and counts(question, sentence) and years <= set(_YEAR.findall(setting))
+        return (states(sentence) and gives_count(sentence) and (counts(question, sentence) or not near)
+                and years <= set(_YEAR.findall(setting)))
 
     # a lead with a count of its own keeps it: "only 245 were granted" counts granted applicants though the
-    # word is left out, and "Applicants' top four countries" is no better for naming them
-    better = next((q for q in quotes if counted(q)), None) if asks_count(question) and not gives_count(lead) else None
+    # word is left out, and "Applicants' top four countries" is no better for naming them. A lead with none
+    # ("In one March 2014 case ...": "one" is no count) gives way to a count next to X, else to any count
+    # in the year asked ("kidnapped ten of them": public fact-204)
+    better = None
+    if asks_count(question) and not gives_count(lead):
+        better = next((q for q in quotes if counted(q)), None) or next((q for q in quotes if counted(q, near=False)), None)
     if better is None and not states(lead):
         better = next((q for q in quotes if states(q)), None)
     return _promoted(leads, quotes, order, better)
