@@ -33,6 +33,7 @@ def test_a_person_is_two_capitalised_words_that_name_no_institution_place_or_ask
     assert persons(q, "Workshops were sponsored by U.S. Southern Command and the Catholic Church.") == []
     assert persons(q, "The INM announced a Center for Migration Intelligence (Centro de Inteligencia Migratoria).") == []  # a gloss
     assert persons(q, "It is headquartered in Coatepeque, Quetzaltenango, near Tecún Umán.") == []  # places, one by one
+    assert persons(q, "A contingent of U.S. National Guard from Georgia trained the unit.") == []  # an initial is no name
     directs = "Who directs the Fray Matías de Córdova Human Rights Center?"
     assert persons(directs, "The Tapachula-based Fray Matías de Córdova Human Rights Center found a policy.") == []  # the question's own
 

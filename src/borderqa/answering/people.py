@@ -42,13 +42,13 @@ _INSTITUTION = frozenset([
     "organization", "organisation", "association", "committee", "court", "congress", "senate", "house",
     "bureau", "administration", "group", "company", "corporation", "bank", "university", "foundation",
     "union", "party", "region", "international", "affairs", "homeland", "southern", "northern",
-    "interior", "defense", "defence", "justice", "migration", "public", "development", "management",
+    "interior", "defense", "defence", "justice", "migration", "public", "development", "management", "guard",
 ])
 _PEOPLE = ENTITY_FAMILIES["person"]
 _NOT_NAMES = _INSTITUTION | frozenset(
     fold(w) for kind, group in ENTITY_FAMILIES.items() if kind != "person" for forms in group for f in forms for w in f.split())
 _CAP = r"[A-ZÀ-ÖØ-Þ][\w’'-]*\.?"  # a capital, accented ones too
-_NAME = re.compile(rf"(?<![\w’'-]){_CAP}(?:\s+(?:(?:de|del|la|las|los|y)\s+)?{_CAP})+")
+_NAME = re.compile(rf"(?<![\w’'.-]){_CAP}(?:\s+(?:(?:de|del|la|las|los|y)\s+)?{_CAP})+")
 _GLOSS = re.compile(r"\([^)]*\)|“[^”]*”|\"[^\"]*\"")
 
 
@@ -65,7 +65,7 @@ def asks_person(question: str) -> bool:
 
 def _name_words(name: str) -> list[str]:
     """A name's capitalised words, folded, each part of a hyphenated one ("Tapachula-based": tapachula)."""
-    return [fold(p) for w in name.split() if w[:1].isupper() for p in re.split(r"[-’']", w.rstrip(".")) if p[:1].isupper()]
+    return [fold(p) for w in name.split() if w[:1].isupper() for p in re.split(r"[-’'.]", w) if p[:1].isupper() and len(p) > 1]
 
 
 def persons(question: str, text: str) -> list[str]:
