@@ -265,3 +265,16 @@ def test_a_price_asked_of_a_thing_the_report_says_is_free_is_a_false_premise() -
     assert costs_nothing("How much does Mexico charge Guatemalans for a border-crossing card?", free) == free[:1]
     assert costs_nothing("How much does Mexico charge for a work visa?", [*free, "A work visa costs about US$24."]) == []  # an amount
     assert costs_nothing("How many cards has Mexico issued?", free) == []  # no price asked
+
+
+
+def test_a_figure_said_of_another_place_is_no_answer() -> None:
+    other = ("Unlike the coastal region, two of the Army checkpoints between Benemérito de las Américas and Palenque "
+             "required passengers to dismount. Civil society groups in Comitán raised concerns.")
+    reason = unanswered(_q("How many checkpoints are there on the road between Comitán and Palenque?"), other)
+    assert "figures for “Benemérito de las Américas”, not for “Comitán”" in reason
+    said = "We encountered 11 on a 140-mile bus ride between Tapachula and Tonalá, just before Arriaga."
+    assert unanswered(_q("How many checkpoints are there between Tapachula and Arriaga?"), said) == ""
+    assert unanswered(_q("How many checkpoints did the team pass from Tapachula to Tonalá?"), said) == ""
+    assert unanswered(_q("How many migrants were detained in Chiapas?"), "In Chiapas, arrests rose. In 2013, 40,000 were held.") == ""
+    assert unanswered(_q("How many migrants were detained in Chiapas?"), "In 2013, 40,000 were held in Chiapas and Tabasco.") == ""
