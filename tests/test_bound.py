@@ -83,6 +83,7 @@ def test_a_figure_for_a_list_of_countries_is_no_figure_for_one_of_them() -> None
         ("How long has SEMAR been building them?", "SEMAR has been building them since 2010.", True),  # a time question
         ("What fee do smugglers charge?", "Smugglers charge a steep fee.", False),
         ("How many soldiers will Task Force Chortí have?", "It will launch in the second half of 2014.", False),  # a date
+        ("How many children did CBP apprehend in FY2013?", "Apprehensions had risen since FY2011.", False),  # a fiscal year
     ],
 )
 def test_gives_figure(question: str, answer: str, gives: bool) -> None:

@@ -84,7 +84,9 @@ ALL_NAMES = Perturber(None, {kind: tuple((*forms, *SPELLED_OUT.get(forms[0], ())
 FRAME_NAMES = frozenset({"Mexico", "the United States", "Central America"})
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 # Dates: a year, a day of a month ("February 14", "14 February"), "the second half of"; not figures for "how many / how much".
-_DATE = re.compile(rf"\b(?:first|second) half of\b|\b(?:19|20)\d\d\b|\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}\b", re.IGNORECASE)
+# A year, also a fiscal one ("FY2013", "FY 2013"); findall gives the year
+YEAR = re.compile(r"(?:\b|(?<=FY)|(?<=FY ))((?:19|20)\d\d)\b")
+_DATE = re.compile(rf"\b(?:first|second) half of\b|{YEAR.pattern}|\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}\b", re.IGNORECASE)
 # The unit a figure question asks for, and how an answer states it: a price, a distance, a duration.
 _UNITS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     # "How many of the Mérida-funded dogs ...?" asks for a count: a "how many" question asks for no money

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from borderqa.answering.bound import asks_count, counts, gives_count, gives_figure, missing_unit
+from borderqa.answering.bound import YEAR, asks_count, counts, gives_count, gives_figure, missing_unit
 from borderqa.answering.parts import own_words
 from borderqa.answering.people import asks_doer, persons
 from borderqa.answering.questions import expected_kind, offers_kind
@@ -52,7 +52,6 @@ MIN_ANSWER_WORDS = 8  # shorter passages (captions, bare list items) are skipped
 # the list's lead-in does not, and no other item holds half as much: the question names that item.
 ITEM_COVERS = 0.75
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _LIST_QUESTION = re.compile(
     r"(^|\b(can|could) you )list\b|\b(name (the|all|some)|which (agencies|countries|organizations|organisations|programs|cities|routes|"
     r"corridors|states|forces|units|groups|people|shelters)|what (are|were) (the )?([\w-]+ ){0,3}"
@@ -116,14 +115,14 @@ def _figure_first(question: str, leads: list[tuple[int, str]], quotes: list[str]
     def states(sentence: str) -> bool:
         return gives_figure(question, sentence, exact=True) and not missing_unit(question, sentence)
 
-    years = set(_YEAR.findall(question))
+    years = set(YEAR.findall(question))
 
     def counted(sentence: str, near: bool = True) -> bool:
         # the year asked about is the count's own or the sentence before it's ("In 2013 ... These 153,055 ...")
         k = order.index(sentence) if sentence in order else 0
         setting = f"{order[k - 1]} {sentence}" if k > 0 else sentence
         return (states(sentence) and gives_count(sentence) and (counts(question, sentence) or not near)
-                and years <= set(_YEAR.findall(setting)))
+                and years <= set(YEAR.findall(setting)))
 
     # a lead with a count of its own keeps it: "only 245 were granted" counts granted applicants though the
     # word is left out, and "Applicants' top four countries" is no better for naming them. A lead with none
