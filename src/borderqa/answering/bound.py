@@ -129,14 +129,14 @@ def unbound_names(question: str, answer: str) -> list[str]:
             if fam.forms[0] not in FRAME_NAMES and not fam.present(folded)]
 
 
-def places_in(text: str) -> list[str]:
-    """The states, regions and cities ``text`` names (``perturb.ENTITY_FAMILIES``), each once."""
-    return list(dict.fromkeys(fam.forms[0] for _, _, fam in ALL_NAMES.names_in(text) if fam.type in ("region", "city")))
-
-
 def _places(text: str) -> list[tuple[str, str]]:
     """(kind, name) of each state, region or city ``text`` names."""
     return list(dict.fromkeys((fam.type, fam.forms[0]) for _, _, fam in ALL_NAMES.names_in(text) if fam.type in ("region", "city")))
+
+
+def places_in(text: str) -> list[str]:
+    """The states, regions and cities ``text`` names (``perturb.ENTITY_FAMILIES``), each once."""
+    return list(dict.fromkeys(name for _, name in _places(text)))
 
 
 def other_place(question: str, sentences: Sequence[str]) -> tuple[str, str] | None:
