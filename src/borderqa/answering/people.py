@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from borderqa.answering.questions import question_words
 from borderqa.lexical import STOP_WORDS, fold
 from borderqa.reader.perturb import ENTITY_FAMILIES
 from borderqa.sentences import split_sentences
@@ -70,9 +71,9 @@ def _name_words(name: str) -> list[str]:
 
 def persons(question: str, text: str) -> list[str]:
     """The people ``text`` names that ``question`` does not (as written, with any title before them)."""
-    asked = {fold(w) for w in re.findall(r"[\w’'-]+", question)}
-    folded = fold(text)
-    out = [forms[0] for forms in _PEOPLE if any(fold(f) in folded for f in forms) and not any(fold(f) in fold(question) for f in forms)]
+    asked = question_words(question)
+    folded, folded_question = fold(text), fold(question)
+    out = [forms[0] for forms in _PEOPLE if any(fold(f) in folded for f in forms) and not any(fold(f) in folded_question for f in forms)]
     for sentence in split_sentences(text):
         for m in _NAME.finditer(_GLOSS.sub(" ", sentence)):
             words = _name_words(m.group(0))

@@ -300,14 +300,15 @@ class AnswerPipeline:
             kept = [v for v in verified if v[0].verdict != "dropped"]
         if not kept:
             return self._refusal(prep, extra=[v[0] for v in verified])
+        texts = [v[0].text for v in kept]
         setting = self._setting([prep.passages[i] for v in kept for i, _ in v[1]])
-        gap = unanswered(prep.query, " ".join(v[0].text for v in kept), setting) if prep.query else ""
+        gap = unanswered(prep.query, " ".join(texts), setting) if prep.query else ""
         if gap:  # the sentences found do not give what was asked (bound.py)
             return self._refusal(replace(prep, reason=gap))
-        free = costs_nothing(prep.standalone, [v[0].text for v in kept])
+        free = costs_nothing(prep.standalone, texts)
         if free:  # "How much does it cost?" of a thing the report says is free
             return self._premise_corrected([v for v in kept if v[0].text in free], prep)
-        if self._premise_doubted(prep, [v[0].text for v in kept]):
+        if self._premise_doubted(prep, texts):
             return self._premise_corrected(kept, prep, PREMISE_DOUBTED)
         sentences, citations = renumber(verified, prep.passages)
         text = render(sentences)
@@ -344,10 +345,11 @@ class AnswerPipeline:
         not: a figure for one country follows a paragraph on others (public eval: 3 unanswerable questions,
         "How many Guatemalans applied ...?" and two homicide rates, were answered when they bound)."""
         out: dict[str, None] = {}
+        everything = self.retriever.passages  # a copy per call: read it once
         for p in dict.fromkeys(cited):
             if p.section_path:
                 out[p.section_path[-1]] = None
-            before, _ = neighbours(self.retriever.passages, p.id)
+            before, _ = neighbours(everything, p.id)
             if before is not None and before.section_path == p.section_path:
                 out.update(dict.fromkeys(places_in(before.text)))
         return " ".join(out)

@@ -89,6 +89,12 @@ def named_kind(question: str) -> str:
     return m.group(1) if m else ""
 
 
+def question_words(question: str) -> set[str]:
+    """The question's words as written (hyphens and apostrophes kept), folded: a name among them is the
+    question's own, not an answer."""
+    return {fold(w) for w in re.findall(r"[\w’'-]+", question)}
+
+
 def offers_kind(kind: str, question: str, sentence: str) -> bool:
     if kind == "number":
         asked = set(_DIGITS.findall(question))
@@ -96,7 +102,7 @@ def offers_kind(kind: str, question: str, sentence: str) -> bool:
     if kind == "date":
         return bool(_DATE_IN.search(sentence))
     if kind == "name":
-        asked = {fold(w) for w in re.findall(r"[\w’'-]+", question)}
+        asked = question_words(question)
         return any(fold(w) not in asked for w in _CAPITAL.findall(sentence))
     return False
 
