@@ -172,6 +172,23 @@ def test_a_count_of_another_year_does_not_take_the_lead() -> None:
     assert answer.startswith("The majority of these 153,055")  # its year is in the sentence before it
 
 
+REFUGEES = _p(48, "Statistics about refugees in Mexico note 1,164 requests for refugee status in 2013. Applicants' top four "
+                  "countries of origin were Honduras (455), El Salvador (285), Cuba (92), and India (88). Of these requests, only "
+                  "245 were granted refugee status.")
+
+
+def test_a_figure_lead_that_leaves_out_the_country_asked_gives_way_to_one_that_names_it() -> None:
+    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([*ALL, REFUGEES]))
+    question = "How many refugee status requests did Mexico receive in 2013?"
+    answer, _ = generator.lead_answer(question, [REFUGEES], generator.leads(question, [REFUGEES]))
+    if not answer.startswith("Statistics about refugees"):
+        raise AssertionError("the scorer does not lead with the total: the test would not test the reordering")
+    for asked, named in (("Hondurans", "Honduras (455)"), ("Cubans", "Cuba (92)")):
+        question = f"How many {asked} applied for refugee status in Mexico in 2013?"
+        answer, _ = generator.lead_answer(question, [REFUGEES], generator.leads(question, [REFUGEES]))
+        assert answer.startswith("Applicants' top four") and named in answer, asked  # not the total of 1,164
+
+
 ANNOUNCED = _p(46, "This program was announced at an April 22 forum in Mexico's Senate. When she announced the program at the "
                    "Senate forum, Undersecretary Mercedes del Carmen Guillén said it will provide border cards at no cost. Few details followed.")
 

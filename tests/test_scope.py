@@ -251,6 +251,54 @@ def test_a_premise_the_top_passage_states_the_other_way_round_is_corrected() -> 
     assert decision.premise.span == sentences[0] and "“jumped”" in decision.reason
 
 
+def test_a_low_crime_rate_corrects_a_question_that_takes_a_place_for_the_deadliest() -> None:
+    from borderqa.answering.premise import conflict
+    from borderqa.reader.perturb import presupposes
+
+    passage = Passage("report:p0011", "report", ("Violence",), 11, 11,
+                      "Chiapas had the 12th lowest homicide rate of Mexico's states in 2013, and Tabasco had the 6th lowest.")
+    terms = TermWeights.of([passage, *PASSAGES])
+    assert presupposes("What makes Tabasco the deadliest border state?") and presupposes("What explains the drop?")
+    assert not presupposes("What is the homicide rate in Tabasco?")
+    found = conflict(_q("What makes Tabasco the deadliest border state?"), [passage.text], terms)
+    assert found is not None and (found.asked, found.stated) == ("deadliest", "lowest crime")
+    assert conflict(_q("Why is Tabasco one of the safest border states?"), [passage.text], terms) is None  # the same end
+    high = "Honduras has the highest homicide rate in the world, with 90.4 homicides per 100,000 residents."
+    terms = TermWeights.of([Passage("report:p0012", "report", ("Violence",), 12, 12, high), *PASSAGES])
+    found = conflict(_q("Why is Honduras so peaceful?"), [high], terms)
+    assert found is not None and found.stated in ("highest", "highest crime")
+
+
+def test_a_comparison_stated_the_other_way_round_corrects_the_premise() -> None:
+    from borderqa.answering.premise import conflict
+
+    calm = ("Mexico's southern border is far more tranquil than its U.S. borderlands, which have witnessed some of "
+            "the world's highest levels of violent crime.")
+    below = "The southern border states' homicide rates are below the national average."
+    terms = TermWeights.of([Passage("report:p0013", "report", ("Violence",), 13, 13, f"{calm} {below}"), *PASSAGES])
+    found = conflict(_q("Why is Mexico's southern border more violent than its U.S. borderlands?"), [calm], terms)
+    assert found is not None and (found.asked, found.stated) == ("violent", "tranquil")  # the comparison, not "violent crime"
+    assert conflict(_q("Why is Mexico's southern border calmer than its U.S. borderlands?"), [calm], terms) is None
+    assert conflict(_q("Why is Mexico's southern border less violent than its U.S. borderlands?"), [calm], terms) is None
+    found = conflict(_q("Why are the southern border states' homicide rates higher than the national average?"), [below], terms)
+    assert found is not None and (found.asked, found.stated) == ("higher", "below")
+
+
+def test_a_which_question_about_something_the_report_says_there_is_none_of_is_corrected() -> None:
+    from borderqa.answering.premise import conflict, denied
+
+    none = "As of mid-2014, though, the Integrated Development Plan has not guided any new investment."
+    terms = TermWeights.of([Passage("report:p0014", "report", ("Development",), 14, 14, none), *PASSAGES])
+    found = conflict(_q("Which new investments has the Integrated Development Plan funded so far?"), [none], terms)
+    assert found is not None and found.asked == "new investments" and found.stated == "not guided any new investment"
+    # asking whether there were any, or which plan has none, takes nothing for granted
+    assert conflict(_q("Has the Integrated Development Plan guided any new investment?"), [none], terms) is None
+    assert denied("Which plan has not guided any new investment?", none) == ""
+    assert denied("Which agencies has the plan funded?", none) == ""  # says nothing of agencies
+    ties = "Authorities have found no ties between international terrorist groups and the migrants detained each year."
+    assert denied("Which terrorist groups were the detained migrants linked to?", ties).startswith("no ties between")
+
+
 def test_a_premise_that_gives_another_country_what_the_report_gives_one_is_corrected() -> None:
     from borderqa.answering.premise import conflict
 

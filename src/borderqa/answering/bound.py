@@ -121,12 +121,12 @@ _GIVES_DAY = re.compile(rf"\b(?:{_MONTH}|{_SHORT_MONTH})\s+\d{{1,2}}(?:st|nd|rd|
                         re.IGNORECASE)
 
 
-def unbound_names(question: str, answer: str) -> list[str]:
-    """Names of the question (``perturb.ENTITY_FAMILIES``, any form, the report's frame aside) that
-    ``answer`` never mentions."""
+def unbound_names(question: str, answer: str, kind: str | None = None) -> list[str]:
+    """Names of the question (``perturb.ENTITY_FAMILIES``, any form, the report's frame aside; only those of
+    type ``kind`` when given) that ``answer`` never mentions."""
     folded = fold(answer)
     return [fam.forms[0] for _, _, fam in ALL_NAMES.names_in(question)
-            if fam.forms[0] not in FRAME_NAMES and not fam.present(folded)]
+            if fam.forms[0] not in FRAME_NAMES and kind in (None, fam.type) and not fam.present(folded)]
 
 
 def _places(text: str) -> list[tuple[str, str]]:

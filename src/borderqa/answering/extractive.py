@@ -29,7 +29,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from borderqa.answering.bound import YEAR, asks_count, counts, gives_count, gives_figure, missing_unit
+from borderqa.answering.bound import (
+    YEAR,
+    asks_count,
+    counts,
+    gives_count,
+    gives_figure,
+    missing_unit,
+    unbound_names,
+)
 from borderqa.answering.parts import own_words
 from borderqa.answering.people import asks_doer, persons
 from borderqa.answering.questions import expected_kind, offers_kind
@@ -129,7 +137,13 @@ def _figure_first(question: str, leads: list[tuple[int, str]], quotes: list[str]
     # ("In one March 2014 case ...": "one" is no count) gives way to a count next to X, else to any count
     # in the year asked ("kidnapped ten of them": public fact-204)
     better = None
-    if asks_count(question) and not gives_count(lead):
+    # a lead that leaves out the country asked about ("1,164 requests for refugee status" for "How many
+    # Hondurans applied ...?") gives way to a quote that names it with a figure ("Honduras (455)"): the report
+    # breaks its totals down by nationality. Not other names: a place or agency is often named only by the
+    # sentence before the figure (public fact-124, fact-010)
+    if unbound_names(question, lead, "country"):
+        better = next((q for q in quotes if states(q) and not unbound_names(question, q, "country")), None)
+    if better is None and asks_count(question) and not gives_count(lead):
         better = next((q for q in quotes if counted(q)), None) or next((q for q in quotes if counted(q, near=False)), None)
     if better is None and not states(lead):
         better = next((q for q in quotes if states(q)), None)

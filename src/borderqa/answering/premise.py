@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from borderqa.answering.bound import clashing_name
-from borderqa.lexical import fold, tokenize
+from borderqa.lexical import STOP_WORDS, fold, tokenize
 from borderqa.query import Query
 from borderqa.reader.perturb import presupposes
 from borderqa.terms import TermWeights
@@ -37,11 +37,12 @@ SCALES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
                   "declining shrink shrank shrunk halve halved plunge plunged fewer"),
     ),
     "size": (_ends_of("largest biggest greatest highest"), _ends_of("smallest fewest lowest")),
-    "danger": (_ends_of("safest safer calm calmest tranquil peaceful"),
+    "danger": (_ends_of("safest safer calm calmer calmest tranquil peaceful"),
                _ends_of("dangerous deadliest violent deadly riskiest")),
     "state": (_ends_of("complete completed finished"),
               _ends_of("unfinished incomplete uncompleted unbuilt")),
     "access": (_ends_of("open opened opening reopened"), _ends_of("closed closing closure closures shut")),
+    "level": (_ends_of("above higher"), _ends_of("below lower")),
 }
 MIN_COVERAGE = 0.3  # of the question's rarity-weighted words in the correcting sentence
 _WORD = re.compile(r"[a-z]+")
@@ -54,22 +55,84 @@ class Conflict:
     stated: str  # the sentence's word
 
 
-def _ends(words: set[str]) -> dict[str, tuple[set[str], set[str]]]:
-    return {name: (words & a, words & b) for name, (a, b) in SCALES.items()}
+# A low or high rate of crime is an end of the danger scale: "Tabasco had the 6th lowest homicide rate"
+# says Tabasco is safe, against "What makes Tabasco the deadliest ...?"
+_CRIME_LEVEL = re.compile(r"\b(lowest|lower|low|highest|higher|high)\s+(?:\w+\s+){0,2}?(?:levels? of\s+)?"
+                          r"(?:homicides?|murders?|violent crime|crime|violence|killings)\b")
+
+
+# "far more tranquil than its U.S. borderlands, which ... violent crime": a comparison is what the sentence
+# claims, not the other words of the scale around it ("less violent than" is the calm end)
+_COMPARED = re.compile(r"\b(more|less)\s+([a-z]+)\s+than\b|\b([a-z]+er)\s+than\b")
+
+
+def _compared(text: str) -> dict[str, tuple[set[str], set[str]]]:
+    ends: dict[str, tuple[set[str], set[str]]] = {name: (set(), set()) for name in SCALES}
+    for degree, adjective, comparative in _COMPARED.findall(text):
+        word = adjective or comparative
+        for name, scale in SCALES.items():
+            side = next((k for k, end in enumerate(scale) if word in end), None)
+            if side is not None:
+                ends[name][side if degree != "less" else 1 - side].add(word)
+    return ends
+
+
+def _ends(text: str) -> dict[str, tuple[set[str], set[str]]]:
+    compared = _compared(text)
+    if any(up or down for up, down in compared.values()):
+        return compared
+    words = set(_WORD.findall(text))
+    ends = {name: (words & a, words & b) for name, (a, b) in SCALES.items()}
+    for level in _CRIME_LEVEL.findall(text):
+        ends["danger"][0 if level.startswith("low") else 1].add(f"{level} crime")
+    return ends
+
+
+# "Which new investments has the plan funded?" takes it for granted that there are some: X is the words
+# between "which / what" and the verb. A question that itself negates ("Which country has no ...?") does not.
+_WHICH_THING = re.compile(r"^\s*(?:which|what)\s+((?:[\w'’-]+\s+){1,6}?)(?:has|have|had|did|does|do|is|are|was|were|will|would)\b",
+                          re.IGNORECASE)
+_NEGATED = re.compile(r"\b(?:no|not|never|none|without|nor)\b|n[’']t\b", re.IGNORECASE)
+# "has not guided any new investment", "found no ties between international terrorist groups", "none of"
+_NONE_OF = re.compile(r"\b(?:no|none of|never|not (?:\w+ ){0,2}?any)\b((?:\s+[\w'’-]+){1,6})", re.IGNORECASE)
+_STEM = 5  # "investments" / "investment": words match on their first letters
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:_STEM] for w in _WORD.findall(fold(text)) if len(w) >= 4 and w not in STOP_WORDS}
+
+
+def denied(question: str, sentence: str) -> str:
+    """What ``sentence`` says there is none of, of the things "Which X has ...?" takes to exist ("" when none)."""
+    m = _WHICH_THING.search(question)
+    if not m or _NEGATED.search(question):
+        return ""
+    things = _stems(m.group(1))
+    for none in _NONE_OF.finditer(sentence):
+        if _stems(none.group(1)) & things:
+            return none.group(0).strip()
+    return ""
 
 
 def conflict(query: Query, sentences: Sequence[str], terms: TermWeights) -> Conflict | None:
-    """The first sentence (best first) that states the opposite of what the question presupposes."""
-    if not presupposes(query.text):
+    """The first sentence (best first) that states the opposite of what the question presupposes, or that
+    there is none of what a "Which X ...?" question takes to exist."""
+    which = bool(_WHICH_THING.search(query.text))
+    if not presupposes(query.text) and not which:
         return None
-    asked = _ends(set(_WORD.findall(fold(query.text))))
+    asked = _ends(fold(query.text))
     for sentence in sentences:
         if terms.coverage(query.weights, set(tokenize(sentence))) < MIN_COVERAGE:
+            continue
+        none = denied(query.text, sentence) if which else ""
+        if none:
+            return Conflict(sentence, _WHICH_THING.search(query.text).group(1).strip(), none)  # type: ignore[union-attr]
+        if not presupposes(query.text):
             continue
         clash = clashing_name(query.text, sentence)
         if clash:
             return Conflict(sentence, *clash)
-        stated = _ends(set(_WORD.findall(fold(sentence))))
+        stated = _ends(fold(sentence))
         for name, (q_up, q_down) in asked.items():
             s_up, s_down = stated[name]
             if q_down and s_up and not s_down:

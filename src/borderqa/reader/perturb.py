@@ -95,7 +95,10 @@ _KIND_OF = {"country": "place", "region": "place", "city": "place", "agency": "a
 GENERIC_SUBJECTS = frozenset({"Mexico"})
 # A question that presupposes its premise ("Why did ...?"); "What is ...?" asks, it does not assert.
 PREMISE_STARTS = ("why", "how did", "how does", "how do", "how has", "how have", "how was", "how were", "how is",
-                  "how are", "since", "given", "when did", "after")
+                  "how are", "since", "given", "when did", "after", "how come",
+                  # "What makes Tabasco the deadliest ...?" takes it for granted that Tabasco is
+                  "what makes", "what made", "what explains", "what explained", "what caused", "what causes",
+                  "what led", "what drove", "what drives", "what accounts for", "what accounted for")
 # Words by which a question asserts a change or an absence that a passage stating the facts contradicts.
 CHANGE_WORDS = frozenset(re.findall(r"\w+",
     "close closed closing end ended stop stopped abolish abolished cancel cancelled canceled decrease decreased "
