@@ -10,6 +10,7 @@ from borderqa.answering.bound import (
     gives_count,
     gives_figure,
     grouped_name,
+    majority_name,
     missing_unit,
     unanswered,
     unbound_names,
@@ -249,6 +250,9 @@ def test_a_how_many_question_answered_without_a_count_is_refused() -> None:
                       "The previous governor created the 135-member Border Police in Chiapas.") == ""
     assert unanswered(_q("How many dollars did the program provide?"), "It provided US$50 million in 2011.") == ""
     assert unanswered(_q("How many miles long is the border?"), "The border runs 577 miles.") == ""
+    poor = "Chiapas is the state with the highest percentage of its population, 74.7 percent, living in poverty."
+    assert "give no count" in unanswered(_q("What is the population of Chiapas?"), poor)
+    assert unanswered(_q("What is the population of Chiapas?"), "Chiapas has 5.2 million residents.") == ""
 
 
 def test_a_question_for_who_holds_a_post_needs_a_person_named() -> None:
@@ -279,3 +283,37 @@ def test_a_figure_said_of_another_place_is_no_answer() -> None:
     assert unanswered(_q("How many checkpoints did the team pass from Tapachula to Tonalá?"), said) == ""
     assert unanswered(_q("How many migrants were detained in Chiapas?"), "In Chiapas, arrests rose. In 2013, 40,000 were held.") == ""
     assert unanswered(_q("How many migrants were detained in Chiapas?"), "In 2013, 40,000 were held in Chiapas and Tabasco.") == ""
+
+
+def test_the_most_of_a_group_given_to_another_country_clashes() -> None:
+    shelters = ("Staff told us that upwards of 90 percent of those arriving in their very full shelters had come from "
+                "Honduras, even though Guatemala is just a few miles away.")
+    assert majority_name("Why were Nicaraguans the bulk of arrivals at the shelters?", shelters) == ("Nicaragua", "Honduras")
+    assert majority_name("Why are most migrants at the shelters Guatemalan?", shelters) == ("Guatemala", "Honduras")
+    assert majority_name("Why are most migrants at the shelters Honduran?", shelters) is None  # the same country
+    assert majority_name("Why are Guatemalans at the shelters?", shelters) is None  # not about the most of them
+    deported = "Of those deported in 2013, nearly all came from Honduras (32,800), Guatemala (30,005), or El Salvador (14,586)."
+    assert majority_name("Why did most deportees come from Guatemala?", deported) is None  # one of the list
+    assert majority_name("Why did most deportees come from Nicaragua?", deported) == ("Nicaragua", "Honduras")
+
+
+def test_an_outcome_asked_for_needs_one_told() -> None:
+    lodged = "In late March 2014 the governor of Veracruz lodged a criminal complaint before the PGR against two train companies."
+    for asked in ("What did the PGR decide about the governor's complaint against the train companies?",
+                  "Did the PGR bring charges against the train companies after the complaint?",
+                  "Did Congress approve the request for extra funding?"):
+        assert "no decision or outcome" in unanswered(_q(asked), lodged), asked
+    assert unanswered(_q("Did Congress approve the request?"), "Congress had not approved the request by June 2014.") == ""
+    assert unanswered(_q("Who did Obama put in charge of the response?"), "Obama named Craig Fugate to lead it.") == ""
+    shut = "Peña Nieto closed several crossings in November 2013, citing security."
+    assert unanswered(_q("Why did Peña Nieto decide to shut several crossings?"), shut) == ""  # a reason, not an outcome
+
+
+def test_a_figure_for_another_police_force_is_no_answer() -> None:
+    border = "The previous governor created the 135-member Border Police in Chiapas. Its mission is to patrol 17 municipalities."
+    assert "“Border Police”, not for “Road Police”" in unanswered(_q("How many officers does the Chiapas Road Police have?"), border)
+    assert unanswered(_q("How many officers does the Chiapas Border Police have?"), border) == ""
+    # the force asked about is named by the paragraph's setting, or a sentence the figure leans on
+    assert unanswered(_q("How many officers does the Citizen Power Police have?"), border, "the Citizen Power Police") == ""
+    power = "The Citizen Power Police was created in 2013. Of its 400-plus officers, half patrol the border."
+    assert unanswered(_q("How many officers does the Citizen Power Police have?"), power) == ""

@@ -187,6 +187,10 @@ def test_a_figure_lead_that_leaves_out_the_country_asked_gives_way_to_one_that_n
         question = f"How many {asked} applied for refugee status in Mexico in 2013?"
         answer, _ = generator.lead_answer(question, [REFUGEES], generator.leads(question, [REFUGEES]))
         assert answer.startswith("Applicants' top four") and named in answer, asked  # not the total of 1,164
+    # a follow-up asks about the country of its own words, not those of the question it follows
+    question = "What about requests to Mexico that year? (following up: How many Hondurans applied for refugee status in 2013?)"
+    answer, _ = generator.lead_answer(question, [REFUGEES], generator.leads(question, [REFUGEES]))
+    assert answer.startswith("Statistics about refugees")
 
 
 ANNOUNCED = _p(46, "This program was announced at an April 22 forum in Mexico's Senate. When she announced the program at the "
@@ -206,9 +210,46 @@ def test_a_who_answer_leads_with_the_sentence_that_names_a_person() -> None:
     named = ["The Special Prosecutor Ana Ruiz Vela reviewed them."]
     assert _person_first("How many officers who were named in complaints were fired?", counted, named, [counted[0][1], *named]) == (
         counted, named)  # a count question keeps its figure lead
+    # a person the shown quotes leave out is taken from the passage, after the lead
+    order = ["This program was announced at an April 22 forum.", "When she announced it, Undersecretary Mercedes Guillén spoke.",
+             "No details followed."]
+    assert _person_first("Who unveiled the program?", [(0, order[0])], [order[2]], order) == ([(0, order[1])], [order[0], order[2]])
+    # not for who holds a post: that answer must name someone among the sentences chosen (bound.py)
+    assert _person_first("Who directs the program?", [(0, order[0])], [order[2]], order) == ([(0, order[0])], [order[2]])
+    official = "Which Mexican official unveiled the program at the forum in Mexico's Senate?"  # a doer too
+    answer, _ = generator.lead_answer(official, [ANNOUNCED], generator.leads(official, [ANNOUNCED]))
+    assert answer.startswith("When she announced the program")
     where = "Where was the program announced?"  # no "who" question: the lead stays
     answer, _ = generator.lead_answer(where, [ANNOUNCED], generator.leads(where, [ANNOUNCED]))
     assert answer.startswith("This program was announced")
+
+
+STUDY = _p(49, "A November 2013 report by the Documentation Network analyzed 931 testimonies of migrants. More criminal acts "
+               "were committed in Chiapas than in any other Mexican state. Of the abuses by officials, the Federal Police were "
+               "at the top of the list.")
+
+
+def test_a_which_state_or_force_answer_leads_with_the_sentence_that_names_one() -> None:
+    from borderqa.answering.extractive import _named_first
+
+    intro, *rest = STUDY.text.replace(". ", ".|").split("|")
+    order = [intro, *rest]
+    for question, first in (("In the Documentation Network's study, which Mexican state saw the most crimes?", rest[0]),
+                            ("In the Documentation Network's study, which official force topped the list of abusers?", rest[1])):
+        assert _named_first(question, [(0, intro)], rest, order) == ([(0, first)], [intro, *(q for q in rest if q != first)])
+    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([*ALL, STUDY]))
+    question = "In the Documentation Network's report of 931 testimonies, which official force topped the list?"
+    if "Federal Police" in generator.score_sentences(question, [STUDY])[0].text:
+        raise AssertionError("the scorer already leads with the force: the test would not test the reordering")
+    answer, _ = generator.lead_answer(question, [STUDY], generator.leads(question, [STUDY]))
+    assert answer.startswith("Of the abuses by officials, the Federal Police")
+    shut = ["President Peña Nieto announced the closure of several official border crossings.",
+            "In Chiapas, the Viva México, Tzimol, and Quija crossings have been shut down."]
+    assert _named_first("Which official border crossings in Chiapas were shut down?", [(0, shut[0])], shut[1:], shut) == (
+        [(0, shut[1])], [shut[0]])
+    # "Which Chiapas state police division ...?" asks for a division, not a state; no such question: nothing moves
+    for question in ("Which Chiapas state police division patrols the border?", "How many testimonies did the study analyze?"):
+        assert _named_first(question, [(0, intro)], rest, order) == ([(0, intro)], rest)
 
 
 REFUGE = _p(22, "Statistics about refugees in Mexico note 1,164 requests for refugee status in Mexico in 2013. Of these "

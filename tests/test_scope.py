@@ -299,6 +299,19 @@ def test_a_which_question_about_something_the_report_says_there_is_none_of_is_co
     assert denied("Which terrorist groups were the detained migrants linked to?", ties).startswith("no ties between")
 
 
+def test_a_size_the_question_assumes_far_over_every_count_given_corrects_the_premise() -> None:
+    from borderqa.answering.premise import conflict, smaller
+
+    created = "The previous governor, Juan Sabines, created the 135-member Border Police in Chiapas in 2010."
+    terms = TermWeights.of([Passage("report:p0015", "report", ("Police",), 15, 15, created), *PASSAGES])
+    found = conflict(_q("How did the Chiapas Border Police grow to several thousand officers?"), [created], terms)
+    assert found is not None and (found.asked, found.stated) == ("several thousand", "135")  # 2010 is a year
+    assert smaller("Why did the Border Police grow to 135 officers?", created) is None
+    assert smaller("Why were dozens of bars shut?", "A 2013 crackdown closed dozens of these bars.") is None
+    assert smaller("Why do thousands of migrants ride the train?", "In 2013, 35 percent of migrants rode it.") is None
+    assert smaller("Why were thousands of migrants deported?", "Mexico deported 80,079 migrants.") is None
+
+
 def test_a_premise_that_gives_another_country_what_the_report_gives_one_is_corrected() -> None:
     from borderqa.answering.premise import conflict
 

@@ -129,6 +129,12 @@ def unbound_names(question: str, answer: str, kind: str | None = None) -> list[s
             if fam.forms[0] not in FRAME_NAMES and kind in (None, fam.type) and not fam.present(folded)]
 
 
+def named(question: str, text: str, kind: str) -> list[str]:
+    """The names of type ``kind`` ("region", "agency" ...) that ``text`` gives and ``question`` does not."""
+    asked = {fam for _, _, fam in ALL_NAMES.names_in(question)}
+    return list(dict.fromkeys(fam.forms[0] for _, _, fam in ALL_NAMES.names_in(text) if fam.type == kind and fam not in asked))
+
+
 def _places(text: str) -> list[tuple[str, str]]:
     """(kind, name) of each state, region or city ``text`` names."""
     return list(dict.fromkeys((fam.type, fam.forms[0]) for _, _, fam in ALL_NAMES.names_in(text) if fam.type in ("region", "city")))
@@ -152,6 +158,30 @@ def other_place(question: str, sentences: Sequence[str]) -> tuple[str, str] | No
         others = [[n for k, n in here if k == kind] for here in figures]
         if all(names and name not in names for names in others):
             return name, others[0][0]
+    return None
+
+
+# A police force by the word before "Police" ("Road Police", "Border Police"); a level of government or a
+# country is not a force of its own ("the Chiapas State Police" is named "State Police" too)
+_FORCE = re.compile(r"\b([a-z][\w-]+)\s+police\b")
+_NO_FORCE = frozenset({"the", "state", "federal", "national", "municipal", "local", "chiapas", "mexican", "guatemalan", "of", "and", "s"})
+
+
+def _forces(text: str) -> set[str]:
+    return {m.group(1) for m in _FORCE.finditer(fold(text)) if m.group(1) not in _NO_FORCE}
+
+
+def other_force(question: str, sentences: Sequence[str], setting: str = "") -> tuple[str, str] | None:
+    """(the police force ``question`` asks a figure of, another force a figure-giving sentence names) when
+    the sentences and their ``setting`` never name the one asked: "How many officers does the Chiapas Road
+    Police have?" is not answered by "the 135-member Border Police" (three writers asked it)."""
+    asked = _forces(question)
+    if not asked or asked & _forces(f"{' '.join(sentences)} {setting}"):
+        return None
+    for sentence in sentences:
+        other = sorted(_forces(sentence) - asked) if gives_figure(question, sentence, exact=True) else []
+        if other:
+            return f"{sorted(asked)[0].title()} Police", f"{other[0].title()} Police"
     return None
 
 
@@ -190,6 +220,27 @@ def clashing_name(question: str, answer: str) -> tuple[str, str] | None:
         other = next((f"{named} {w}" for f, w, named in said if w == word and all(f is not r for r in rivals)), None)
         if other:
             return f"{form} {word}", other
+    return None
+
+
+# "Why were Nicaraguans the bulk of arrivals?" asks about the most of a group; "upwards of 90 percent of those
+# arriving ... had come from Honduras, even though Guatemala is just a few miles away" gives it to Honduras
+# (the countries after "from", up to a clause that turns away from them).
+_MOST_ASKED = re.compile(r"\b(?:most|majority|bulk|nearly all|almost all)\b", re.IGNORECASE)
+_MOST_FROM = re.compile(r"\b(?:\d+(?:\.\d+)? percent|most|the majority|the bulk|nearly all|almost all)\b[^.;]{0,80}?\bfrom\b"
+                        r"([^.;]*?)(?=\beven though\b|\balthough\b|\bwhile\b|\bbut\b|[.;]|$)", re.IGNORECASE)
+
+
+def majority_name(question: str, sentence: str) -> tuple[str, str] | None:
+    """(the question's country, the one ``sentence`` gives the most of a group to) when a question about the
+    most of a group names a country (not the report's frame) that the sentence's "most ... from" does not."""
+    if not _MOST_ASKED.search(question):
+        return None
+    asked = [fam for _, _, fam in _countries(question) if fam.forms[0] not in FRAME_NAMES]
+    for m in _MOST_FROM.finditer(sentence):
+        said = [fam for _, _, fam in _countries(m.group(1)) if fam.forms[0] not in FRAME_NAMES]
+        if asked and said and not set(asked) & set(said):
+            return asked[0].forms[0], said[0].forms[0]
     return None
 
 
@@ -269,8 +320,13 @@ def gives_count(sentence: str) -> bool:
     return any(_COUNT_WORD.match(t) for t, _ in _words(sentence)) or bool(_ONLY_ONE.search(sentence))
 
 
+# "What is the population of Chiapas?" asks for a count too: "74.7 percent of its population" gives none
+_NUMBER_OF = re.compile(r"\bwhat(?:'s|’s| is| was| are| were)? (?:the |its |their )?(?:total |overall |current |approximate |estimated )?"
+                        r"(?:population|number|headcount) of\b", re.IGNORECASE)
+
+
 def asks_count(question: str) -> bool:
-    return bool(_HOW_MANY.search(question))
+    return bool(_HOW_MANY.search(question) or _NUMBER_OF.search(question))
 
 
 def counts(question: str, sentence: str) -> bool:
@@ -315,6 +371,18 @@ def costs_nothing(question: str, sentences: Sequence[str]) -> list[str]:
     return [s for s in sentences if _FREE.search(s)]
 
 
+# An outcome asked for: "What did the PGR decide about the complaint?", "Did Congress approve the request?",
+# "What documents did the INM release after ...?" ("put in charge of" and "charge of" are no charges). An
+# answer that only tells of the complaint or the request ("lodged a criminal complaint") gives none.
+_ASKS_OUTCOME = re.compile(
+    r"\b(?:decide|decided|conclude|concluded|rule|ruled)\s+(?:about|on|regarding|in)\b|"
+    r"\bdid\b[^?]{0,80}?\b(?:approve|reject|indict|convict|release|grant|deny|(?<!in )charges?(?! of)|act on)\b",
+    re.IGNORECASE)
+_GIVES_OUTCOME = re.compile(
+    r"\b(?:decid|decision|conclu|ruled|ruling|approv|reject|denied|turned down|charg|indict|prosecut|convict|sentenc|"
+    r"releas|handed over|disclos|publish|grant|outcome|result|verdict|dismiss|archiv|acquit|pass(?:ed)?\b)", re.IGNORECASE)
+
+
 def unanswered(query: Query, answer: str, setting: str = "") -> str:
     """Why ``answer`` does not answer ``query`` (completing "The report does not say: ..."), or "".
     ``setting``: the setting of the answer's sentences (the titles of their sections, the places the paragraph
@@ -335,12 +403,15 @@ def unanswered(query: Query, answer: str, setting: str = "") -> str:
         return f"the sentences closest to an answer name no {named}"
     if one_part and asks_person(query.text) and not persons(query.text, answer):
         return "the sentences closest to an answer name no one"
+    if one_part and query.kind != "number" and _ASKS_OUTCOME.search(query.text) and not _GIVES_OUTCOME.search(answer):
+        return "the sentences closest to an answer tell of no decision or outcome"
     grouped = grouped_name(query.text, answer) if one_figure else None
     if grouped:
         return f"the sentences closest to an answer give figures for “{grouped[1]}” together, not for “{grouped[0]}”"
     if one_figure and asks_count(query.text) and not _IN_MONEY.search(query.text) and not gives_count(answer):
         return "the sentences closest to an answer give no count" + (f" of “{query.focus[0]}”" if query.focus[0] else "")
-    place = other_place(query.text, split_sentences(answer)) if one_figure else None
+    place = (other_place(query.text, split_sentences(answer)) or other_force(query.text, split_sentences(answer), setting)
+             if one_figure else None)
     if place:
         return f"the sentences closest to an answer give figures for “{place[1]}”, not for “{place[0]}”"
     unit = missing_unit(query.text, answer) if one_figure else ""

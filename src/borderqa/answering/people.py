@@ -32,8 +32,12 @@ _ASKS_PERSON = re.compile(
 )
 # "Who announced ...?", "Who did Obama appoint ...?", "Who was put in charge ...?": a doer, often a person
 # ("Who is most at risk?", "Who are the bajadores?" ask for a kind of people)
+# "Which Mexican official unveiled ...?" too
 _ASKS_DOER = re.compile(r"^\W*(?:\w+ )?who (?:(?!is\b|are\b|was\b|were\b|does\b|do\b|has\b|have\b)\w+"
-                        r"|(?:was|were) (?:put|named|appointed|chosen|tapped|picked|selected|elected)\b)", re.IGNORECASE)
+                        r"|(?:was|were) (?:put|named|appointed|chosen|tapped|picked|selected|elected)\b)"
+                        r"|\b(?:which|what) (?:[\w-]+ )?(?:official|officer|politician|lawmaker|governor|minister|person)s?\b"
+                        r"(?!\s+(?:crossings?|forces?|figures|statistics|data|documents?|sources?|ports?|border|visits?|programs?)\b)",
+                        re.IGNORECASE)
 # Words of institutions' names (generic English, not the report's list of agencies)
 _INSTITUTION = frozenset([
     "center", "centre", "command", "institute", "office", "secretariat", "police", "department",

@@ -8,7 +8,10 @@ for a flipped and an unflipped "Why ...?"), so it is checked here by words: a qu
 about the same thing (``MIN_COVERAGE`` of the question's rarity-weighted words) asserts the opposite
 end of that scale and not the question's own. The scales are general English, not any question's words.
 Such a sentence that gives the word the question qualifies by one country to another ("Why ... on the
-Mexican side?" against "on the southern (Guatemalan) side", ``bound.clashing_name``) corrects it too.
+Mexican side?" against "on the southern (Guatemalan) side", ``bound.clashing_name``), or the most of a group
+("Why were Nicaraguans the bulk of arrivals?" against "90 percent ... had come from Honduras",
+``bound.majority_name``), corrects it too; so does one that says there is none of what "Which X has ...?"
+takes to exist (``denied``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from borderqa.answering.bound import clashing_name
+from borderqa.answering.bound import clashing_name, majority_name
 from borderqa.lexical import STOP_WORDS, fold, tokenize
 from borderqa.query import Query
 from borderqa.reader.perturb import presupposes
@@ -114,22 +117,47 @@ def denied(question: str, sentence: str) -> str:
     return ""
 
 
+# "How did the Border Police grow to several thousand officers?" against "the 135-member Border Police": a size
+# the question takes for granted, and a sentence whose every count is far under it (a year, a share or money
+# is no count)
+_SIZE = re.compile(r"\b(?:(?:several|many|tens of) )?(dozens|hundreds|thousands?|millions?)\b", re.IGNORECASE)
+_FLOOR = {"dozens": 24, "hundreds": 200, "thousand": 1000, "thousands": 2000, "million": 10**6, "millions": 2 * 10**6}
+_COUNT = re.compile(r"(?<![\d.,$])(\d{1,3}(?:,\d{3})+|\d+)(?![\d.,]*\s*(?:percent|%))")
+
+
+def smaller(question: str, sentence: str) -> tuple[str, str] | None:
+    """(the size the question assumes, the largest count ``sentence`` gives) when every count is under it."""
+    asked = list(_SIZE.finditer(question))
+    if not asked or "$" in sentence:
+        return None
+    sizes = [m.group(1).lower() for m in asked]
+    floor = max(_FLOOR[size] for size in sizes)
+    if any(_FLOOR[m.group(1).lower()] >= floor for m in _SIZE.finditer(sentence)):
+        return None
+    counts = [int(n.replace(",", "")) for n in _COUNT.findall(sentence)]
+    counts = [n for n in counts if not 1900 <= n <= 2099]  # a year
+    if counts and max(counts) < floor / 4:
+        return asked[0].group(0), f"{max(counts):,}"
+    return None
+
+
 def conflict(query: Query, sentences: Sequence[str], terms: TermWeights) -> Conflict | None:
     """The first sentence (best first) that states the opposite of what the question presupposes, or that
     there is none of what a "Which X ...?" question takes to exist."""
-    which = bool(_WHICH_THING.search(query.text))
-    if not presupposes(query.text) and not which:
+    which = _WHICH_THING.search(query.text)
+    assumes = presupposes(query.text)
+    if not assumes and not which:
         return None
     asked = _ends(fold(query.text))
     for sentence in sentences:
         if terms.coverage(query.weights, set(tokenize(sentence))) < MIN_COVERAGE:
             continue
         none = denied(query.text, sentence) if which else ""
-        if none:
-            return Conflict(sentence, _WHICH_THING.search(query.text).group(1).strip(), none)  # type: ignore[union-attr]
-        if not presupposes(query.text):
+        if none and which:
+            return Conflict(sentence, which.group(1).strip(), none)
+        if not assumes:
             continue
-        clash = clashing_name(query.text, sentence)
+        clash = clashing_name(query.text, sentence) or majority_name(query.text, sentence) or smaller(query.text, sentence)
         if clash:
             return Conflict(sentence, *clash)
         stated = _ends(fold(sentence))

@@ -29,10 +29,11 @@ ENTITY_FAMILIES: dict[str, tuple[tuple[str, ...], ...]] = {
     "country": (
         ("Mexico", "Mexican", "Mexicans"), ("Guatemala", "Guatemalan", "Guatemalans"),
         ("Honduras", "Honduran", "Hondurans"), ("El Salvador", "Salvadoran", "Salvadorans"),
-        ("Belize", "Belizean"), ("Nicaragua", "Nicaraguan"), ("Cuba", "Cuban", "Cubans"),
-        ("Central America", "Central American", "Central Americans"), ("Colombia", "Colombian"), ("Ecuador", "Ecuadorian"), ("India", "Indian"), ("Nigeria", "Nigerian"),
-        ("the United States", "American", "Americans", "United States", "U.S.", "US"), ("Costa Rica", "Costa Rican"),
-        ("Panama", "Panamanian"), ("China", "Chinese"), ("Brazil", "Brazilian"),
+        ("Belize", "Belizean", "Belizeans"), ("Nicaragua", "Nicaraguan", "Nicaraguans"), ("Cuba", "Cuban", "Cubans"),
+        ("Central America", "Central American", "Central Americans"), ("Colombia", "Colombian", "Colombians"),
+        ("Ecuador", "Ecuadorian", "Ecuadorians"), ("India", "Indian", "Indians"), ("Nigeria", "Nigerian", "Nigerians"),
+        ("the United States", "American", "Americans", "United States", "U.S.", "US"), ("Costa Rica", "Costa Rican", "Costa Ricans"),
+        ("Panama", "Panamanian", "Panamanians"), ("China", "Chinese"), ("Brazil", "Brazilian", "Brazilians"),
     ),
     "region": (
         ("Chiapas",), ("Tabasco",), ("Campeche",), ("Quintana Roo",), ("Veracruz",), ("Oaxaca",), ("Yucatán",),
