@@ -36,6 +36,9 @@ def test_a_person_is_two_capitalised_words_that_name_no_institution_place_or_ask
     assert persons(q, "A contingent of U.S. National Guard from Georgia trained the unit.") == []  # an initial is no name
     directs = "Who directs the Fray Matías de Córdova Human Rights Center?"
     assert persons(directs, "The Tapachula-based Fray Matías de Córdova Human Rights Center found a policy.") == []  # the question's own
+    # words before an institution word are its name, a person's name may follow it as a title does
+    assert persons(directs, "The center put her in touch with the Interior's Refugee Assistance Commission.") == []
+    assert any("Alan Bersin" in name for name in persons(q, "Assistant Secretary for International Affairs Alan Bersin said so."))
 
 
 @pytest.mark.parametrize(

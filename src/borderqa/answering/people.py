@@ -83,6 +83,10 @@ def persons(question: str, text: str) -> list[str]:
             words = _name_words(m.group(0))
             if words and m.start() == 0 and (words[0] in STOP_WORDS or len(words) > 2):  # "The Border Police", "In March"
                 words = words[1:]
+            # an institution's name ends at its institution word; a person's may follow it as a title does
+            # ("Refugee Assistance Commission": no one; "International Affairs Alan Bersin": Alan Bersin)
+            last = max((k for k, w in enumerate(words) if w in _INSTITUTION), default=-1)
+            words = words[last + 1 :]
             if sum(w not in _NOT_NAMES and w not in asked for w in words) >= 2:
                 out.append(m.group(0))
     return out
