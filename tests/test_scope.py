@@ -16,7 +16,7 @@ from borderqa.answering.questions import (
 )
 from borderqa.answering.scope import ScopeChecker, missing_numbers
 from borderqa.config import ReaderSettings
-from borderqa.lexical import BM25Index
+from borderqa.lexical import BM25Index, tokenize
 from borderqa.query import Query
 from borderqa.reader.reading import Reading
 from borderqa.terms import TermWeights, passage_words
@@ -306,6 +306,14 @@ def test_a_size_the_question_assumes_far_over_every_count_given_corrects_the_pre
     terms = TermWeights.of([Passage("report:p0015", "report", ("Police",), 15, 15, created), *PASSAGES])
     found = conflict(_q("How did the Chiapas Border Police grow to several thousand officers?"), [created], terms)
     assert found is not None and (found.asked, found.stated) == ("several thousand", "135")  # 2010 is a year
+    # few of the question's words ("grow", "several thousand", "officers"), but the count is said of its subject
+    few = "The previous governor created the 135-member Border Police as a force within the Secretariat of Public Security."
+    terms = TermWeights.of([Passage("report:p0016", "report", ("Police",), 16, 16, few), *PASSAGES])
+    assert terms.coverage(_q("How did the Chiapas Border Police grow to several thousand officers?").weights,
+                          set(tokenize(few))) < 0.3  # under premise.MIN_COVERAGE: the test tests the nearness rule
+    assert conflict(_q("How did the Chiapas Border Police grow to several thousand officers?"), [few], terms) is not None
+    other = "The governor created a 135-member force within the Secretariat of Public Security."  # said of no word asked
+    assert conflict(_q("How did the Chiapas Border Police grow to several thousand officers?"), [other], terms) is None
     assert smaller("Why did the Border Police grow to 135 officers?", created) is None
     assert smaller("Why were dozens of bars shut?", "A 2013 crackdown closed dozens of these bars.") is None
     assert smaller("Why do thousands of migrants ride the train?", "In 2013, 35 percent of migrants rode it.") is None

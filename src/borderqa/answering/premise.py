@@ -141,6 +141,17 @@ def smaller(question: str, sentence: str) -> tuple[str, str] | None:
     return None
 
 
+_NEAR = 3  # words between a count and a word of the question it is said of ("the 135-member Border Police")
+
+
+def _said_of(question: str, sentence: str, count: str) -> bool:
+    """Whether a word of ``question`` (stop words aside) stands within ``_NEAR`` words after or before ``count``."""
+    words = [w for w in re.findall(r"[\w,]+", fold(sentence)) if w not in STOP_WORDS]
+    asked = {w[:_STEM] for w in _WORD.findall(fold(question)) if len(w) >= 4 and w not in STOP_WORDS}
+    at = [k for k, w in enumerate(words) if w.replace(",", "") == count.replace(",", "")]
+    return any(words[j][:_STEM] in asked for k in at for j in range(max(k - _NEAR, 0), min(k + _NEAR + 1, len(words))))
+
+
 def conflict(query: Query, sentences: Sequence[str], terms: TermWeights) -> Conflict | None:
     """The first sentence (best first) that states the opposite of what the question presupposes, or that
     there is none of what a "Which X ...?" question takes to exist."""
@@ -150,7 +161,13 @@ def conflict(query: Query, sentences: Sequence[str], terms: TermWeights) -> Conf
         return None
     asked = _ends(fold(query.text))
     for sentence in sentences:
-        if terms.coverage(query.weights, set(tokenize(sentence))) < MIN_COVERAGE:
+        coverage = terms.coverage(query.weights, set(tokenize(sentence)))
+        if coverage < MIN_COVERAGE:
+            # a count said of the question's subject ("the 135-member Border Police") is about the same
+            # thing though the sentence holds few of the question's words ("grow", "several thousand")
+            size = smaller(query.text, sentence) if assumes and coverage >= MIN_COVERAGE / 2 else None
+            if size and _said_of(query.text, sentence, size[1]):
+                return Conflict(sentence, *size)
             continue
         none = denied(query.text, sentence) if which else ""
         if none and which:
