@@ -320,6 +320,17 @@ def test_a_size_the_question_assumes_far_over_every_count_given_corrects_the_pre
     assert smaller("Why were thousands of migrants deported?", "Mexico deported 80,079 migrants.") is None
 
 
+def test_what_the_question_puts_first_and_the_report_second_corrects_the_premise() -> None:
+    from borderqa.answering.premise import ranked_below
+
+    listed = ("Approximately 18 percent of the abuses were committed by Mexican authorities, with the Federal Police at "
+              "the top of the list (35 percent), followed by municipal police forces (31 percent).")
+    found = ranked_below("Why were municipal police the officials most often accused of abuse?", listed)
+    assert found is not None and found[0] == "most" and found[1].startswith("followed by municipal police")
+    assert ranked_below("Why were the Federal Police the officials most often accused of abuse?", listed) is None
+    assert ranked_below("Why were municipal police accused of abuse?", listed) is None  # puts nothing first
+
+
 def test_a_premise_that_gives_another_country_what_the_report_gives_one_is_corrected() -> None:
     from borderqa.answering.premise import conflict
 

@@ -152,6 +152,22 @@ def _said_of(question: str, sentence: str, count: str) -> bool:
     return any(words[j][:_STEM] in asked for k in at for j in range(max(k - _NEAR, 0), min(k + _NEAR + 1, len(words))))
 
 
+# "Why were municipal police the officials most often accused?" against "the Federal Police at the top of the
+# list (35 percent), followed by municipal police forces (31 percent)": what the question puts first comes second
+_FIRST = re.compile(r"\b(?:most|top|largest|biggest|first|leading|greatest|highest)\b", re.IGNORECASE)
+_FOLLOWED = re.compile(r"^(.*?)\bfollowed by\b([^.;]*)", re.IGNORECASE)
+
+
+def ranked_below(question: str, sentence: str) -> tuple[str, str] | None:
+    """(the question's word for first, "followed by ...") when the sentence ranks second what the question puts first."""
+    first, ranked = _FIRST.search(question), _FOLLOWED.search(sentence)
+    if first is None or ranked is None:
+        return None
+    if (_stems(ranked.group(2)) & _stems(question)) - _stems(ranked.group(1)):
+        return first.group(0), f"followed by{ranked.group(2)}".strip()
+    return None
+
+
 def conflict(query: Query, sentences: Sequence[str], terms: TermWeights) -> Conflict | None:
     """The first sentence (best first) that states the opposite of what the question presupposes, or that
     there is none of what a "Which X ...?" question takes to exist."""
@@ -163,18 +179,21 @@ def conflict(query: Query, sentences: Sequence[str], terms: TermWeights) -> Conf
     for sentence in sentences:
         coverage = terms.coverage(query.weights, set(tokenize(sentence)))
         if coverage < MIN_COVERAGE:
-            # a count said of the question's subject ("the 135-member Border Police") is about the same
-            # thing though the sentence holds few of the question's words ("grow", "several thousand")
-            size = smaller(query.text, sentence) if assumes and coverage >= MIN_COVERAGE / 2 else None
-            if size and _said_of(query.text, sentence, size[1]):
-                return Conflict(sentence, *size)
+            # a count said of the question's subject ("the 135-member Border Police"), or the question's words
+            # ranked second, is about the same thing though the sentence holds few of the question's words
+            if assumes and coverage >= MIN_COVERAGE / 2:
+                size = smaller(query.text, sentence)
+                tied = (size if size and _said_of(query.text, sentence, size[1]) else None) or ranked_below(query.text, sentence)
+                if tied:
+                    return Conflict(sentence, *tied)
             continue
         none = denied(query.text, sentence) if which else ""
         if none and which:
             return Conflict(sentence, which.group(1).strip(), none)
         if not assumes:
             continue
-        clash = clashing_name(query.text, sentence) or majority_name(query.text, sentence) or smaller(query.text, sentence)
+        clash = (clashing_name(query.text, sentence) or majority_name(query.text, sentence) or smaller(query.text, sentence)
+                 or ranked_below(query.text, sentence))
         if clash:
             return Conflict(sentence, *clash)
         stated = _ends(fold(sentence))
