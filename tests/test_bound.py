@@ -292,6 +292,7 @@ def test_the_most_of_a_group_given_to_another_country_clashes() -> None:
     assert majority_name("Why are most migrants at the shelters Guatemalan?", shelters) == ("Guatemala", "Honduras")
     assert majority_name("Why are most migrants at the shelters Honduran?", shelters) is None  # the same country
     assert majority_name("Why are Guatemalans at the shelters?", shelters) is None  # not about the most of them
+    assert majority_name("Why is Guatemala the most dangerous country for migrants?", shelters) is None  # a superlative
     deported = "Of those deported in 2013, nearly all came from Honduras (32,800), Guatemala (30,005), or El Salvador (14,586)."
     assert majority_name("Why did most deportees come from Guatemala?", deported) is None  # one of the list
     assert majority_name("Why did most deportees come from Nicaragua?", deported) == ("Nicaragua", "Honduras")
@@ -307,6 +308,11 @@ def test_an_outcome_asked_for_needs_one_told() -> None:
     assert unanswered(_q("Who did Obama put in charge of the response?"), "Obama named Craig Fugate to lead it.") == ""
     shut = "Peña Nieto closed several crossings in November 2013, citing security."
     assert unanswered(_q("Why did Peña Nieto decide to shut several crossings?"), shut) == ""  # a reason, not an outcome
+    # approving funding or releasing figures is no decision on something put to an authority
+    carsi = "Since 2008, the United States has appropriated over US$803 million in assistance to Central America."
+    assert unanswered(_q("Did Congress approve funding for the Central America Regional Security Initiative?"), carsi) == ""
+    assert unanswered(_q("Did the INM release figures on deportations of children?"), "The INM returned 8,350 children.") == ""
+    assert unanswered(_q("What is the rule on migrants filing refugee claims?"), "Migrants can only file within 30 days.") == ""
 
 
 def test_a_figure_for_another_police_force_is_no_answer() -> None:
@@ -315,5 +321,7 @@ def test_a_figure_for_another_police_force_is_no_answer() -> None:
     assert unanswered(_q("How many officers does the Chiapas Border Police have?"), border) == ""
     # the force asked about is named by the paragraph's setting, or a sentence the figure leans on
     assert unanswered(_q("How many officers does the Citizen Power Police have?"), border, "the Citizen Power Police") == ""
+    # "police" as a word is no force's name
+    assert unanswered(_q("How many police officers patrol the Chiapas border?"), border) == ""
     power = "The Citizen Power Police was created in 2013. Of its 400-plus officers, half patrol the border."
     assert unanswered(_q("How many officers does the Citizen Power Police have?"), power) == ""

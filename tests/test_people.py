@@ -39,6 +39,7 @@ def test_a_person_is_two_capitalised_words_that_name_no_institution_place_or_ask
     # words before an institution word are its name, a person's name may follow it as a title does
     assert persons(directs, "The center put her in touch with the Interior's Refugee Assistance Commission.") == []
     assert any("Alan Bersin" in name for name in persons(q, "Assistant Secretary for International Affairs Alan Bersin said so."))
+    assert persons(q, "Secretary Jeh Johnson's Homeland Security Department announced it.") == ["Secretary Jeh Johnson's"]
 
 
 @pytest.mark.parametrize(

@@ -161,14 +161,15 @@ def other_place(question: str, sentences: Sequence[str]) -> tuple[str, str] | No
     return None
 
 
-# A police force by the word before "Police" ("Road Police", "Border Police"); a level of government or a
-# country is not a force of its own ("the Chiapas State Police" is named "State Police" too)
-_FORCE = re.compile(r"\b([a-z][\w-]+)\s+police\b")
-_NO_FORCE = frozenset({"the", "state", "federal", "national", "municipal", "local", "chiapas", "mexican", "guatemalan", "of", "and", "s"})
+# A police force by the capitalised word before "Police" ("Road Police", "Border Police"); a level of
+# government or a country is not a force of its own ("the Chiapas State Police" is named "State Police" too),
+# nor is "How many police ...?"
+_FORCE = re.compile(r"(?<![\w-])([A-Z][\w-]*)\s+Police\b")
+_NO_FORCE = frozenset({"the", "state", "federal", "national", "municipal", "local", "chiapas", "mexican", "guatemalan"})
 
 
 def _forces(text: str) -> set[str]:
-    return {m.group(1) for m in _FORCE.finditer(fold(text)) if m.group(1) not in _NO_FORCE}
+    return {f for f in (fold(m.group(1)) for m in _FORCE.finditer(text)) if f not in _NO_FORCE and f not in STOP_WORDS}
 
 
 def other_force(question: str, sentences: Sequence[str], setting: str = "") -> tuple[str, str] | None:
@@ -226,7 +227,8 @@ def clashing_name(question: str, answer: str) -> tuple[str, str] | None:
 # "Why were Nicaraguans the bulk of arrivals?" asks about the most of a group; "upwards of 90 percent of those
 # arriving ... had come from Honduras, even though Guatemala is just a few miles away" gives it to Honduras
 # (the countries after "from", up to a clause that turns away from them).
-_MOST_ASKED = re.compile(r"\b(?:most|majority|bulk|nearly all|almost all)\b", re.IGNORECASE)
+# "most migrants", "most of", not the superlative "the most dangerous"
+_MOST_ASKED = re.compile(r"(?<!\bthe )\bmost\b|\b(?:majority|bulk|nearly all|almost all)\b", re.IGNORECASE)
 _MOST_FROM = re.compile(r"\b(?:\d+(?:\.\d+)? percent|most|the majority|the bulk|nearly all|almost all)\b[^.;]{0,80}?\bfrom\b"
                         r"([^.;]*?)(?=\beven though\b|\balthough\b|\bwhile\b|\bbut\b|[.;]|$)", re.IGNORECASE)
 
@@ -295,11 +297,16 @@ COUNT_WINDOW = 3  # words (stop words aside) between a figure and the thing it c
 _HOW_MANY = re.compile(rf"\bhow many\b(?!\s+(?:{_UNIT_WORDS}|percent|times)\b)", re.IGNORECASE)
 
 
+def no_counts(text: str) -> str:
+    """``text`` without its shares, distances, durations, money and dates."""
+    return _NO_COUNT.sub(" ", text)
+
+
 def _words(sentence: str) -> list[tuple[str, frozenset[str]]]:
     """The sentence's words as written and as the tokenizer reads them (a hyphenated word, all its parts),
     with its shares, distances, durations, money and dates taken out; stop words aside, figures kept."""
     out: list[tuple[str, frozenset[str]]] = []
-    for t in re.findall(r"[\w.,'’-]+", _NO_COUNT.sub(" ", sentence).lower()):
+    for t in re.findall(r"[\w.,'’-]+", no_counts(sentence).lower()):
         t = t.strip(".,")
         figure, dash, rest = t.partition("-")
         if dash and _COUNT_WORD.match(figure):  # "the 135-member Border Police", "400-plus officers"
@@ -372,15 +379,17 @@ def costs_nothing(question: str, sentences: Sequence[str]) -> list[str]:
 
 
 # An outcome asked for: "What did the PGR decide about the complaint?", "Did Congress approve the request?",
-# "What documents did the INM release after ...?" ("put in charge of" and "charge of" are no charges). An
-# answer that only tells of the complaint or the request ("lodged a criminal complaint") gives none.
+# "Did the PGR bring charges ...?": a decision on something put to an authority. An answer that only tells of
+# the complaint or the request ("lodged a criminal complaint") gives none. Approving or granting funding,
+# figures or aid is no such decision ("Did Congress approve funding for CARSI?": "appropriated US$803 million").
 _ASKS_OUTCOME = re.compile(
-    r"\b(?:decide|decided|conclude|concluded|rule|ruled)\s+(?:about|on|regarding|in)\b|"
-    r"\bdid\b[^?]{0,80}?\b(?:approve|reject|indict|convict|release|grant|deny|(?<!in )charges?(?! of)|act on)\b",
+    r"\bdid\b[^?]{0,80}?\b(?:decide|conclude|rule)\s+(?:about|on|regarding|in)\b"
+    r"|\bdid\b[^?]{0,80}?\b(?:approve|reject|deny|grant|act on)\s+(?:[\w.'’-]+\s+){0,3}?(?:request|complaint|petition|appeal|bill|proposal|application)s?\b"
+    r"|\bdid\b[^?]{0,80}?\b(?:bring|file|press)\s+(?:any\s+)?charges\b",
     re.IGNORECASE)
 _GIVES_OUTCOME = re.compile(
     r"\b(?:decid|decision|conclu|ruled|ruling|approv|reject|denied|turned down|charg|indict|prosecut|convict|sentenc|"
-    r"releas|handed over|disclos|publish|grant|outcome|result|verdict|dismiss|archiv|acquit|pass(?:ed)?\b)", re.IGNORECASE)
+    r"grant|outcome|result|verdict|dismiss|archiv|acquit|appropriat|allocat|pass(?:ed)?\b)", re.IGNORECASE)
 
 
 def unanswered(query: Query, answer: str, setting: str = "") -> str:

@@ -192,10 +192,10 @@ _WHICH_TYPE = re.compile(
     re.IGNORECASE)
 # Any other "Which X were ...?": X's last word before a preposition ("Which official border crossings in Chiapas
 # were shut?": crossings), named by capitalised words before it ("the Viva México, Tzimol, and Quija crossings")
-_WHICH_THING = re.compile(r"^\W*(?:\w+\s+){0,8}?(?:which|what)\s+((?:[\w'’-]+\s+){0,5}?)"
+_WHICH_NOUN = re.compile(r"^\W*(?:\w+\s+){0,8}?(?:which|what)\s+((?:[\w'’-]+\s+){0,5}?)"
                           r"(?:has|have|had|did|does|do|is|are|was|were|will|would)\b", re.IGNORECASE)
 _PREPOSITION_SPLIT = re.compile(r"\s(?:in|of|on|at|for|from|with|near|along|between)\s")
-_NAMES_BEFORE = r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]*(?:(?:\s+|,\s*(?:and\s+)?|\s+and\s+)[A-Z0-9][\w’'-]*){{0,8}}\s+{}s?\b"
+_NAMES_BEFORE = r"(?<![.!?]\s)(?<!^)(?<![\w’'-])[A-Z][\w’'-]*(?:(?:\s+|,\s*(?:and\s+)?|\s+and\s+)[A-Z0-9][\w’'-]*){{0,8}}\s+{}s?\b"
 
 
 def _names_asked(question: str) -> Callable[[str], bool] | None:
@@ -204,7 +204,7 @@ def _names_asked(question: str) -> Callable[[str], bool] | None:
     if m is not None:
         kind = next(k for k, v in m.groupdict().items() if v)
         return lambda sentence: bool(named(question, sentence, kind))
-    thing = _WHICH_THING.search(question)
+    thing = _WHICH_NOUN.search(question)
     words = _PREPOSITION_SPLIT.split(f" {thing.group(1).strip()} ")[0].split() if thing else []
     if not words or len(words[-1]) < 4:
         return None

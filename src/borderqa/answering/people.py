@@ -36,7 +36,8 @@ _ASKS_PERSON = re.compile(
 _ASKS_DOER = re.compile(r"^\W*(?:\w+ )?who (?:(?!is\b|are\b|was\b|were\b|does\b|do\b|has\b|have\b)\w+"
                         r"|(?:was|were) (?:put|named|appointed|chosen|tapped|picked|selected|elected)\b)"
                         r"|\b(?:which|what) (?:[\w-]+ )?(?:official|officer|politician|lawmaker|governor|minister|person)s?\b"
-                        r"(?!\s+(?:crossings?|forces?|figures|statistics|data|documents?|sources?|ports?|border|visits?|programs?)\b)",
+                        r"(?!\s+(?:crossings?|forces?|figures|numbers?|statistics|data|documents?|sources?|ports?|border|visits?|"
+                        r"programs?|agenc(?:y|ies)|mexican|guatemalan|channels?)\b)",
                         re.IGNORECASE)
 # Words of institutions' names (generic English, not the report's list of agencies)
 _INSTITUTION = frozenset([
@@ -54,6 +55,7 @@ _NOT_NAMES = _INSTITUTION | frozenset(
     fold(w) for kind, group in ENTITY_FAMILIES.items() if kind != "person" for forms in group for f in forms for w in f.split())
 _CAP = r"[A-ZÀ-ÖØ-Þ][\w’'-]*\.?"  # a capital, accented ones too
 _NAME = re.compile(rf"(?<![\w’'.-]){_CAP}(?:\s+(?:(?:de|del|la|las|los|y)\s+)?{_CAP})+")
+_POSSESSIVE = re.compile(r"(?<=[’']s)\s+")
 _GLOSS = re.compile(r"\([^)]*\)|“[^”]*”|\"[^\"]*\"")
 
 
@@ -80,13 +82,14 @@ def persons(question: str, text: str) -> list[str]:
     out = [forms[0] for forms in _PEOPLE if any(fold(f) in folded for f in forms) and not any(fold(f) in folded_question for f in forms)]
     for sentence in split_sentences(text):
         for m in _NAME.finditer(_GLOSS.sub(" ", sentence)):
-            words = _name_words(m.group(0))
-            if words and m.start() == 0 and (words[0] in STOP_WORDS or len(words) > 2):  # "The Border Police", "In March"
-                words = words[1:]
-            # an institution's name ends at its institution word; a person's may follow it as a title does
-            # ("Refugee Assistance Commission": no one; "International Affairs Alan Bersin": Alan Bersin)
-            last = max((k for k, w in enumerate(words) if w in _INSTITUTION), default=-1)
-            words = words[last + 1 :]
-            if sum(w not in _NOT_NAMES and w not in asked for w in words) >= 2:
-                out.append(m.group(0))
+            # a possessive ends a name: "Secretary Jeh Johnson's Homeland Security Department"
+            for n, name in enumerate(_POSSESSIVE.split(m.group(0))):
+                words = _name_words(name)
+                if words and n == 0 and m.start() == 0 and (words[0] in STOP_WORDS or len(words) > 2):  # "The Border Police", "In March"
+                    words = words[1:]
+                # an institution's name ends at its institution word; a person's may follow it as a title does
+                # ("Refugee Assistance Commission": no one; "International Affairs Alan Bersin": Alan Bersin)
+                last = max((k for k, w in enumerate(words) if w in _INSTITUTION), default=-1)
+                if sum(w not in _NOT_NAMES and w not in asked for w in words[last + 1 :]) >= 2:
+                    out.append(name)
     return out

@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from borderqa.answering.bound import clashing_name, majority_name
+from borderqa.answering.bound import clashing_name, majority_name, no_counts
 from borderqa.lexical import STOP_WORDS, fold, tokenize
 from borderqa.query import Query
 from borderqa.reader.perturb import presupposes
@@ -45,8 +45,10 @@ SCALES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "state": (_ends_of("complete completed finished"),
               _ends_of("unfinished incomplete uncompleted unbuilt")),
     "access": (_ends_of("open opened opening reopened"), _ends_of("closed closing closure closures shut")),
-    "level": (_ends_of("above higher"), _ends_of("below lower")),
 }
+# Read only in a comparison ("higher than", "below the national average"): as loose words "above" is the
+# report's "discussed above"
+_LEVEL = (_ends_of("above higher"), _ends_of("below lower"))
 MIN_COVERAGE = 0.3  # of the question's rarity-weighted words in the correcting sentence
 _WORD = re.compile(r"[a-z]+")
 
@@ -65,30 +67,50 @@ _CRIME_LEVEL = re.compile(r"\b(lowest|lower|low|highest|higher|high)\s+(?:\w+\s+
 
 
 # "far more tranquil than its U.S. borderlands, which ... violent crime": a comparison is what the sentence
-# claims, not the other words of the scale around it ("less violent than" is the calm end)
-_COMPARED = re.compile(r"\b(more|less)\s+([a-z]+)\s+than\b|\b([a-z]+er)\s+than\b")
+# claims, not the other words of the scale around it ("less violent than" is the calm end); what it is
+# compared with follows ("than its U.S. borderlands", "below the national average")
+_COMPARED = re.compile(r"\b(?:(more|less)\s+([a-z]+)\s+than|([a-z]+er)\s+than|(above|below)(?=\s+(?:the|its|their)\b))"
+                       r"((?:\s+[\w.'’-]+){1,6})")
+Ends = dict[str, tuple[set[str], set[str]]]
 
 
-def _compared(text: str) -> dict[str, tuple[set[str], set[str]]]:
-    ends: dict[str, tuple[set[str], set[str]]] = {name: (set(), set()) for name in SCALES}
-    for degree, adjective, comparative in _COMPARED.findall(text):
-        word = adjective or comparative
-        for name, scale in SCALES.items():
+def _compared(text: str) -> tuple[Ends, set[str], set[str]]:
+    """The ends of each scale the comparisons of ``text`` claim, and the stems of what is compared (the words
+    before the first comparison) and of what it is compared with."""
+    ends: Ends = {name: (set(), set()) for name in (*SCALES, "level")}
+    against: set[str] = set()
+    first = len(text)
+    for m in _COMPARED.finditer(text):
+        degree, adjective, comparative, position, rest = m.groups()
+        word = adjective or comparative or position
+        for name, scale in (*SCALES.items(), ("level", _LEVEL)):
             side = next((k for k, end in enumerate(scale) if word in end), None)
             if side is not None:
-                ends[name][side if degree != "less" else 1 - side].add(word)
-    return ends
+                ends[name][side if degree != "less" else 1 - side].add(f"{degree or ''} {word}".strip())
+                against |= _stems(rest)
+                first = min(first, m.start())
+    return ends, _stems(text[:first]), against
 
 
-def _ends(text: str) -> dict[str, tuple[set[str], set[str]]]:
-    compared = _compared(text)
-    if any(up or down for up, down in compared.values()):
-        return compared
+def _ends(text: str) -> Ends:
     words = set(_WORD.findall(text))
     ends = {name: (words & a, words & b) for name, (a, b) in SCALES.items()}
+    ends["level"] = (set(), set())
     for level in _CRIME_LEVEL.findall(text):
         ends["danger"][0 if level.startswith("low") else 1].add(f"{level} crime")
     return ends
+
+
+def _claims(question: str, sentence: str) -> tuple[Ends, Ends]:
+    """The scale ends the question and the sentence claim. A question that compares is held against the
+    sentence's comparisons of the same things ("Mexico's southern border" ... "than its northern border" / "than its U.S.
+    borderlands"), not against loose words ("violent competition"); one that does not, against the sentence's words."""
+    asked, subject, against = _compared(question)
+    if any(up or down for up, down in asked.values()):
+        stated, other_subject, other = _compared(sentence)
+        same = subject & other_subject and against & other
+        return asked, stated if same else {name: (set(), set()) for name in asked}
+    return _ends(question), _ends(sentence)
 
 
 # "Which new investments has the plan funded?" takes it for granted that there are some: X is the words
@@ -122,7 +144,7 @@ def denied(question: str, sentence: str) -> str:
 # is no count)
 _SIZE = re.compile(r"\b(?:(?:several|many|tens of) )?(dozens|hundreds|thousands?|millions?)\b", re.IGNORECASE)
 _FLOOR = {"dozens": 24, "hundreds": 200, "thousand": 1000, "thousands": 2000, "million": 10**6, "millions": 2 * 10**6}
-_COUNT = re.compile(r"(?<![\d.,$])(\d{1,3}(?:,\d{3})+|\d+)(?![\d.,]*\s*(?:percent|%))")
+_COUNT = re.compile(r"(?<![\d.,$\w])(\d{1,3}(?:,\d{3})++|\d++)(?![\d.,])")
 
 
 def smaller(question: str, sentence: str) -> tuple[str, str] | None:
@@ -134,8 +156,8 @@ def smaller(question: str, sentence: str) -> tuple[str, str] | None:
     floor = max(_FLOOR[size] for size in sizes)
     if any(_FLOOR[m.group(1).lower()] >= floor for m in _SIZE.finditer(sentence)):
         return None
-    counts = [int(n.replace(",", "")) for n in _COUNT.findall(sentence)]
-    counts = [n for n in counts if not 1900 <= n <= 2099]  # a year
+    # a share, distance, duration, money or date is no count ("35 miles", "2013")
+    counts = [int(n.replace(",", "")) for n in _COUNT.findall(no_counts(sentence)) if n.replace(",", "").isdigit()]
     if counts and max(counts) < floor / 4:
         return asked[0].group(0), f"{max(counts):,}"
     return None
@@ -147,7 +169,7 @@ _NEAR = 3  # words between a count and a word of the question it is said of ("th
 def _said_of(question: str, sentence: str, count: str) -> bool:
     """Whether a word of ``question`` (stop words aside) stands within ``_NEAR`` words after or before ``count``."""
     words = [w for w in re.findall(r"[\w,]+", fold(sentence)) if w not in STOP_WORDS]
-    asked = {w[:_STEM] for w in _WORD.findall(fold(question)) if len(w) >= 4 and w not in STOP_WORDS}
+    asked = _stems(question)
     at = [k for k, w in enumerate(words) if w.replace(",", "") == count.replace(",", "")]
     return any(words[j][:_STEM] in asked for k in at for j in range(max(k - _NEAR, 0), min(k + _NEAR + 1, len(words))))
 
@@ -168,6 +190,28 @@ def ranked_below(question: str, sentence: str) -> tuple[str, str] | None:
     return None
 
 
+def _reversed(question: str, sentence: str) -> tuple[str, str] | None:
+    """(the question's end of a scale, the sentence's other end) when the sentence states only the other end;
+    a question that holds both ends of a scale ("dangerous despite its low homicide rate") is not read on it."""
+    asked, stated = _claims(fold(question), fold(sentence))
+    for name, (q_up, q_down) in asked.items():
+        s_up, s_down = stated[name]
+        if q_up and q_down:
+            continue
+        if q_down and s_up and not s_down:
+            return sorted(q_down)[0], sorted(s_up)[0]
+        if q_up and s_down and not s_up:
+            return sorted(q_up)[0], sorted(s_down)[0]
+    return None
+
+
+def _weakly_tied(question: str, sentence: str) -> tuple[str, str] | None:
+    """The corrections that tie a sentence to the question on their own: a count said of its subject ("the
+    135-member Border Police"), or its words ranked second."""
+    size = smaller(question, sentence)
+    return (size if size and _said_of(question, sentence, size[1]) else None) or ranked_below(question, sentence)
+
+
 def conflict(query: Query, sentences: Sequence[str], terms: TermWeights) -> Conflict | None:
     """The first sentence (best first) that states the opposite of what the question presupposes, or that
     there is none of what a "Which X ...?" question takes to exist."""
@@ -175,32 +219,19 @@ def conflict(query: Query, sentences: Sequence[str], terms: TermWeights) -> Conf
     assumes = presupposes(query.text)
     if not assumes and not which:
         return None
-    asked = _ends(fold(query.text))
     for sentence in sentences:
         coverage = terms.coverage(query.weights, set(tokenize(sentence)))
         if coverage < MIN_COVERAGE:
-            # a count said of the question's subject ("the 135-member Border Police"), or the question's words
-            # ranked second, is about the same thing though the sentence holds few of the question's words
-            if assumes and coverage >= MIN_COVERAGE / 2:
-                size = smaller(query.text, sentence)
-                tied = (size if size and _said_of(query.text, sentence, size[1]) else None) or ranked_below(query.text, sentence)
-                if tied:
-                    return Conflict(sentence, *tied)
+            # about the same thing, though the sentence holds few of the question's words ("grow", "several thousand")
+            tied = _weakly_tied(query.text, sentence) if assumes and coverage >= MIN_COVERAGE / 2 else None
+            if tied:
+                return Conflict(sentence, *tied)
             continue
         none = denied(query.text, sentence) if which else ""
-        if none and which:
+        if which and none:
             return Conflict(sentence, which.group(1).strip(), none)
-        if not assumes:
-            continue
         clash = (clashing_name(query.text, sentence) or majority_name(query.text, sentence) or smaller(query.text, sentence)
-                 or ranked_below(query.text, sentence))
+                 or ranked_below(query.text, sentence) or _reversed(query.text, sentence)) if assumes else None
         if clash:
             return Conflict(sentence, *clash)
-        stated = _ends(fold(sentence))
-        for name, (q_up, q_down) in asked.items():
-            s_up, s_down = stated[name]
-            if q_down and s_up and not s_down:
-                return Conflict(sentence, sorted(q_down)[0], sorted(s_up)[0])
-            if q_up and s_down and not s_up:
-                return Conflict(sentence, sorted(q_up)[0], sorted(s_down)[0])
     return None
