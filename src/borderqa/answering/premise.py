@@ -101,16 +101,23 @@ def _ends(text: str) -> Ends:
     return ends
 
 
-def _claims(question: str, sentence: str) -> tuple[Ends, Ends]:
-    """The scale ends the question and the sentence claim. A question that compares is held against the
-    sentence's comparisons of the same things ("Mexico's southern border" ... "than its northern border" / "than its U.S.
-    borderlands"), not against loose words ("violent competition"); one that does not, against the sentence's words."""
+def _question_claims(question: str) -> tuple[Ends, tuple[set[str], set[str]] | None]:
+    """The scale ends ``question`` claims, and for a comparison the stems of what it compares and of what with
+    (None: it claims by loose words)."""
     asked, subject, against = _compared(question)
     if any(up or down for up, down in asked.values()):
-        stated, other_subject, other = _compared(sentence)
-        same = subject & other_subject and against & other
-        return asked, stated if same else {name: (set(), set()) for name in asked}
-    return _ends(question), _ends(sentence)
+        return asked, (subject, against)
+    return _ends(question), None
+
+
+def _stated(compared: tuple[set[str], set[str]] | None, sentence: str) -> Ends:
+    """The scale ends ``sentence`` claims against a question: for a question that compares, the sentence's
+    comparisons of the same things ("Mexico's southern border" ... "than its northern border" / "than its U.S.
+    borderlands"), not its loose words ("violent competition"); otherwise its words."""
+    if compared is None:
+        return _ends(sentence)
+    stated, subject, against = _compared(sentence)
+    return stated if subject & compared[0] and against & compared[1] else {name: (set(), set()) for name in stated}
 
 
 # "Which new investments has the plan funded?" takes it for granted that there are some: X is the words
@@ -190,10 +197,9 @@ def ranked_below(question: str, sentence: str) -> tuple[str, str] | None:
     return None
 
 
-def _reversed(question: str, sentence: str) -> tuple[str, str] | None:
+def _reversed(asked: Ends, stated: Ends) -> tuple[str, str] | None:
     """(the question's end of a scale, the sentence's other end) when the sentence states only the other end;
     a question that holds both ends of a scale ("dangerous despite its low homicide rate") is not read on it."""
-    asked, stated = _claims(fold(question), fold(sentence))
     for name, (q_up, q_down) in asked.items():
         s_up, s_down = stated[name]
         if q_up and q_down:
@@ -216,9 +222,11 @@ def conflict(query: Query, sentences: Sequence[str], terms: TermWeights) -> Conf
     """The first sentence (best first) that states the opposite of what the question presupposes, or that
     there is none of what a "Which X ...?" question takes to exist."""
     which = _WHICH_THING.search(query.text)
+    thing = which.group(1).strip() if which else ""
     assumes = presupposes(query.text)
-    if not assumes and not which:
+    if not assumes and not thing:
         return None
+    asked, compared = _question_claims(fold(query.text))  # once: every sentence is held against the same claim
     for sentence in sentences:
         coverage = terms.coverage(query.weights, set(tokenize(sentence)))
         if coverage < MIN_COVERAGE:
@@ -227,11 +235,11 @@ def conflict(query: Query, sentences: Sequence[str], terms: TermWeights) -> Conf
             if tied:
                 return Conflict(sentence, *tied)
             continue
-        none = denied(query.text, sentence) if which else ""
-        if which and none:
-            return Conflict(sentence, which.group(1).strip(), none)
+        none = denied(query.text, sentence) if thing else ""
+        if none:
+            return Conflict(sentence, thing, none)
         clash = (clashing_name(query.text, sentence) or majority_name(query.text, sentence) or smaller(query.text, sentence)
-                 or ranked_below(query.text, sentence) or _reversed(query.text, sentence)) if assumes else None
+                 or ranked_below(query.text, sentence) or _reversed(asked, _stated(compared, fold(sentence)))) if assumes else None
         if clash:
             return Conflict(sentence, *clash)
     return None
