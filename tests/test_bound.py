@@ -325,3 +325,15 @@ def test_a_figure_for_another_police_force_is_no_answer() -> None:
     assert unanswered(_q("How many police officers patrol the Chiapas border?"), border) == ""
     power = "The Citizen Power Police was created in 2013. Of its 400-plus officers, half patrol the border."
     assert unanswered(_q("How many officers does the Citizen Power Police have?"), power) == ""
+
+
+def test_an_answer_about_another_place_of_the_kind_asked_is_no_answer() -> None:
+    ranks = ("Chiapas had the 12th lowest homicide rate of Mexico's 31 states and Federal District in 2013, and Tabasco "
+             "had the 6th lowest.")
+    reason = unanswered(_q("Where did Campeche rank among Mexican states for homicide rate in 2013?"), ranks)
+    assert reason == "the sentences closest to an answer speak of “Chiapas”, not “Campeche”"
+    assert unanswered(_q("Where did Tabasco rank among Mexican states for homicide rate in 2013?"), ranks) == ""
+    station = "The Siglo XXI station in Tapachula is the largest in Latin America."
+    assert "not “Mexico City”" in unanswered(_q("What is the capacity of the station in Mexico City?"), station)
+    assert unanswered(_q("What is the largest station in Chiapas?"), station) == ""  # a city is not another state
+    assert unanswered(_q("What is grown in Chiapas?"), "Coffee is grown in the Soconusco region.") == ""  # inside it

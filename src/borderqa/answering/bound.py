@@ -46,6 +46,11 @@ the scope check has passed the passages.
   "CBP apprehended 21,537 unaccompanied children from El Salvador, Guatemala, and Honduras" when the answer
   names Guatemala only inside such a list of three or more countries: its figure is the group's. (Two
   names are often a pair the figure does belong to: "Guatemalans and Belizeans can travel ...".)
+* **A place the answer never names** (``place_elsewhere``): any question about a state or city the sentences
+  never name, while they name another of its kind, is answered for that one ("Where did Campeche rank for
+  homicides?" against Chiapas's and Tabasco's ranks). On the stored answers of every file: 4 right refusals
+  (held-out i, l, m, n), one answerable question refused that had been answered wrongly ("Whom does WOLA thank
+  from the ECOSUR office in Chetumal?" answered with the Tapachula office's name); none on the public eval.
 * **A country's word given to another** (``clashing_name``): "How many Guatemalan immigration officials
   ...?" is not answered by "only 125 Mexican immigration officials monitor the border with Guatemala", where
   the country the question names is in the answer but qualifies something else (a question that qualifies the
@@ -158,6 +163,23 @@ def other_place(question: str, sentences: Sequence[str]) -> tuple[str, str] | No
         others = [[n for k, n in here if k == kind] for here in figures]
         if all(names and name not in names for names in others):
             return name, others[0][0]
+    return None
+
+
+_WITHIN = {"Soconusco": "Chiapas"}  # a region inside another is no other place for it
+
+
+def place_elsewhere(question: str, sentences: Sequence[str]) -> tuple[str, str] | None:
+    """(a place ``question`` names, another place of its kind) when the sentences never name the one asked
+    and each of them that names a place of that kind names another: "Where did Campeche rank for homicides?"
+    is not answered by "Chiapas had the 12th lowest homicide rate ..., and Tabasco had the 6th lowest"
+    (``other_place`` for any question, not only a figure's; sentences naming no such place do not count)."""
+    said = [_places(s) for s in sentences]
+    named = {n for here in said for _, n in here}
+    for kind, name in _places(question):
+        others = [n for here in said for k, n in here if k == kind and _WITHIN.get(n) != name]
+        if name not in named and others:
+            return name, others[0]
     return None
 
 
@@ -426,7 +448,7 @@ def unanswered(query: Query, answer: str, setting: str = "") -> str:
     unit = missing_unit(query.text, answer) if one_figure else ""
     if unit:
         return f"the sentences closest to an answer give no {unit}"
-    clash = clashing_name(query.text, answer) if one_part else None
+    clash = clashing_name(query.text, answer) or place_elsewhere(query.text, split_sentences(answer)) if one_part else None
     if clash:
         return f"the sentences closest to an answer speak of “{clash[1]}”, not “{clash[0]}”"
     if query.kind == "number" or presupposes(query.text):
