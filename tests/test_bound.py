@@ -337,3 +337,13 @@ def test_an_answer_about_another_place_of_the_kind_asked_is_no_answer() -> None:
     assert "not “Mexico City”" in unanswered(_q("What is the capacity of the station in Mexico City?"), station)
     assert unanswered(_q("What is the largest station in Chiapas?"), station) == ""  # a city is not another state
     assert unanswered(_q("What is grown in Chiapas?"), "Coffee is grown in the Soconusco region.") == ""  # inside it
+
+
+def test_places_ranked_after_a_figure_are_given_none() -> None:
+    ranked = ("Chiapas, which includes the most densely populated border zones, was in first place with 43 percent "
+              "of the 2013 total (34,252), followed by Veracruz, Tabasco, and Oaxaca.")
+    reason = unanswered(_q("How many returns and deportations took place in Veracruz in 2013?"), ranked)
+    assert reason == "the sentences closest to an answer give figures for “Chiapas”, not for “Veracruz”"
+    assert unanswered(_q("How many returns and deportations took place in Chiapas in 2013?"), ranked) == ""
+    both = "Chiapas saw 43 percent of the total, followed by Veracruz with 12 percent."  # a figure of its own
+    assert unanswered(_q("What share of deportations took place in Veracruz?"), both) == ""

@@ -119,3 +119,27 @@ def test_questions_the_recheck_leaves_alone(question: str) -> None:
 def test_without_a_local_model_nothing_is_rechecked() -> None:
     answer = _pipeline(_hits((RISING, 2.0), (DEPORT, 1.9)), None).answer(QUESTION, [])
     assert "recheck" not in answer.timings
+
+
+NO_YEAR = _p(5, "The INM deported many migrants from Honduras, and the deportations of migrants keep rising in the south.")
+
+
+def test_a_year_the_top_passage_lacks_is_answered_from_the_second_the_model_picks() -> None:
+    hits = _hits((NO_YEAR, 2.0), (DEPORT, 1.9))
+    judge = _Judge()
+    answer = _pipeline(hits, judge).answer(QUESTION, [])
+    assert answer.answerable and "80,079" in answer.lead and answer.citations[0].passage == DEPORT
+    assert len(judge.asked) == 2 and "recheck" in answer.timings
+    # the model must say the second answers (the premise check's margin), not only that it answers better
+    doubtful = _pipeline(hits, judge, premise_min_margin=5.0).answer(QUESTION, [])
+    assert not doubtful.answerable and "2013" in doubtful.reason
+    # not close: retrieval's order stands, and the model is not asked
+    asked = len(judge.asked)
+    far = _pipeline(_hits((NO_YEAR, 4.0), (DEPORT, 1.9)), judge).answer(QUESTION, [])
+    assert not far.answerable and "2013" in far.reason and len(judge.asked) == asked
+
+
+def test_a_year_neither_passage_holds_is_not_rechecked() -> None:
+    judge = _Judge()
+    answer = _pipeline(_hits((NO_YEAR, 2.0), (UNDATED, 1.9)), judge).answer(QUESTION, [])
+    assert not answer.answerable and "2013" in answer.reason and judge.asked == []
