@@ -51,6 +51,9 @@ the scope check has passed the passages.
   homicides?" against Chiapas's and Tabasco's ranks). On the stored answers of every file: 4 right refusals
   (held-out i, l, m, n), one answerable question refused that had been answered wrongly ("Whom does WOLA thank
   from the ECOSUR office in Chetumal?" answered with the Tapachula office's name); none on the public eval.
+* **Another abuse** (``abuses.other_abuse``): a figure asked of one abuse ("reported being kidnapped") is no
+  answer when the sentences never name it and their figures count others ("52 percent reported being
+  robbed"). Three writers asked it (held-out h, j, n); no answered answerable question of any file was caught.
 * **A country's word given to another** (``clashing_name``): "How many Guatemalan immigration officials
   ...?" is not answered by "only 125 Mexican immigration officials monitor the border with Guatemala", where
   the country the question names is in the answer but qualifies something else (a question that qualifies the
@@ -64,6 +67,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from borderqa.answering.abuses import other_abuse
 from borderqa.answering.people import asks_person, persons
 from borderqa.answering.questions import FOCUS_SYNONYMS, focus, named_kind, offers_kind
 from borderqa.lexical import STOP_WORDS, fold, tokenize
@@ -456,7 +460,9 @@ def unanswered(query: Query, answer: str, setting: str = "") -> str:
         return f"the sentences closest to an answer give figures for “{grouped[1]}” together, not for “{grouped[0]}”"
     if one_figure and asks_count(query.text) and not _IN_MONEY.search(query.text) and not gives_count(answer):
         return "the sentences closest to an answer give no count" + (f" of “{query.focus[0]}”" if query.focus[0] else "")
-    place = (other_place(query.text, split_sentences(answer)) or other_force(query.text, split_sentences(answer), setting)
+    sentences = split_sentences(answer)
+    place = (other_place(query.text, sentences) or other_force(query.text, sentences, setting)
+             or other_abuse(query.text, sentences, [s for s in sentences if gives_figure(query.text, s)])
              if one_figure else None)
     if place:
         return f"the sentences closest to an answer give figures for “{place[1]}”, not for “{place[0]}”"
