@@ -347,3 +347,14 @@ def test_places_ranked_after_a_figure_are_given_none() -> None:
     assert unanswered(_q("How many returns and deportations took place in Chiapas in 2013?"), ranked) == ""
     both = "Chiapas saw 43 percent of the total, followed by Veracruz with 12 percent."  # a figure of its own
     assert unanswered(_q("What share of deportations took place in Veracruz?"), both) == ""
+
+
+def test_a_date_to_come_needs_one_given_not_the_state_as_of_a_date() -> None:
+    status = ("As of mid-2014, the Customs station at Huixtla is complete. Those in Palenque and La Trinitaria remain "
+              "under construction.")
+    asked = "When is the La Trinitaria customs facility expected to be completed?"
+    assert unanswered(_q(asked), status) == "the sentences closest to an answer give no expected date"
+    assert unanswered(_q("When is the Palenque station due to open?"), status) == "the sentences closest to an answer give no expected date"
+    due = "The La Trinitaria facility is expected to be completed in December 2014."
+    assert unanswered(_q(asked), due) == ""
+    assert unanswered(_q("When did the Huixtla station open?"), status) == ""  # the past: not this check

@@ -25,7 +25,8 @@ the scope check has passed the passages.
   year, a month or a day of one ("On what date was train service scheduled to resume?" is not answered by
   "once the train resumes ... this year"); a day of a month for "On what date / which day ...?" ("sometime in
   2014" is no date of the train's return: 2 unanswerable questions refused on the stored answers of the
-  public eval and held-out files a-l, no answered answerable one).
+  public eval and held-out files a-l, no answered answerable one). "When is X expected / due / scheduled to
+  ...?" needs a date other than an "as of" one (``_ASKS_EXPECTED``).
 * **A name** for "Which agency / company / city ...?": a kind of thing that has a proper name ("Which
   companies hold the gold-mining concessions?" is not answered by "projects (such as gold mines)").
   "Who ...?" is not held to it: "women and children" answers "Who is most at risk?". A person's name for a
@@ -124,6 +125,13 @@ _ASKS_TIME = re.compile(r"\bhow (long|old|often)\b|\bsince when\b", re.IGNORECAS
 _ASKS_DATE = re.compile(r"\b(?:what|which) (?:date|year|month|day)\b", re.IGNORECASE)
 # "On what date ...?" asks for a day: "sometime in 2014" does not give one
 _ASKS_DAY = re.compile(r"\b(?:what|which|the exact) (?:date|day)(?![\w-])", re.IGNORECASE)
+# "When is the La Trinitaria customs facility expected to be completed?" asks for a date to come; "As of mid-2014,
+# the station at Huixtla is complete ... La Trinitaria ... remain under construction" dates the state of things
+# only (three writers asked it; held-out and public files: 3 right refusals, no answered answerable question)
+# ("When will X ...?" may be answered by an event: "once the train resumes ...")
+_ASKS_EXPECTED = re.compile(r"^\s*(?:by\s+)?when\s+(?:is|are|was|were|do|does)\b[^?]*?"
+                            r"\b(?:expected|due|scheduled|planned|set|slated|supposed)\b", re.IGNORECASE)
+_AS_OF = re.compile(r"\bas of\s+(?:(?:early|mid|late)[- ])?(?:\w+\s+)?\d{4}\b", re.IGNORECASE)
 _SHORT_MONTH = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\."
 _GIVES_DATE = re.compile(rf"{_DATE.pattern}|\b{_MONTH}\b|\b{_SHORT_MONTH}", re.IGNORECASE)
 _GIVES_DAY = re.compile(rf"\b(?:{_MONTH}|{_SHORT_MONTH})\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b",
@@ -446,6 +454,8 @@ def unanswered(query: Query, answer: str, setting: str = "") -> str:
         return f"the sentences closest to an answer give no figure {asked}"
     if one_part and _ASKS_DATE.search(query.text) and not _GIVES_DATE.search(answer):
         return "the sentences closest to an answer give no date"
+    if one_part and _ASKS_EXPECTED.search(query.text) and not _GIVES_DATE.search(_AS_OF.sub("", answer)):
+        return "the sentences closest to an answer give no expected date"
     if one_part and _ASKS_DAY.search(query.text) and not _GIVES_DAY.search(answer):
         return "the sentences closest to an answer give no day"
     named = named_kind(query.text) if one_part else ""
