@@ -94,6 +94,9 @@ def test_unknown_names(question: str, unknown: list[str]) -> None:
         ("What is the annual budget of the task force?", "number"),
         ("What is Tabasco's homicide rate per 100,000 residents?", "number"),  # a possessive before the noun
         ("What is the approval rate for refugee requests?", "number"),
+        ("What was Guatemala's national homicide rate in 2012?", "number"),  # up to three words before the noun
+        ("What is El Salvador's homicide rate per 100,000 residents?", "number"),
+        ("What is driving the migration?", ""),
         ("What does it cost per year to run the station?", "number"),  # "what did ... cost" in any tense
         ("What is the role of the Army?", ""),
         ("When did the Zapatistas rise up?", "date"),

@@ -24,8 +24,9 @@ from borderqa.terms import TermWeights
 _NUMBER_Q = re.compile(
     r"\b(how (many|much|long|far|wide|big|large|often|old|high|low|fast)|what (share|percent(age)?|proportion|"
     r"number|fraction|rate|amount|size|portion)|number of|by how much|what (?:does|do|did|would|will) .{0,40} cost|"
-    # a noun that names an amount: "what fee", "what annual budget", "what daily wage"
-    r"what(?:'s|’s| is| was| are| were)? (?:the |its |their |an? |[\w-]+(?:'s|’s) )?(?:[\w-]+ )?"
+    # a noun that names an amount: "what fee", "what annual budget", "what daily wage", up to three words
+    # before it ("What was Guatemala's national homicide rate?", "What is El Salvador's homicide rate?")
+    r"what(?:'s|’s| is| was| are| were)? (?:the |its |their |an? )?(?:[\w'’-]+ ){0,3}"
     r"(?:fees?|prices?|costs?|budgets?|ransoms?|salar(?:y|ies)|wages?|population|income|revenue|funding|rates?))\b",
     re.IGNORECASE,
 )
