@@ -358,3 +358,14 @@ def test_a_date_to_come_needs_one_given_not_the_state_as_of_a_date() -> None:
     due = "The La Trinitaria facility is expected to be completed in December 2014."
     assert unanswered(_q(asked), due) == ""
     assert unanswered(_q("When did the Huixtla station open?"), status) == ""  # the past: not this check
+
+
+def test_a_share_asked_needs_a_share_not_any_number() -> None:
+    shelters = ("We visited the “La 72” migrant shelter in Tenosique and the “Hogar de la Misericordia” shelter in Arriaga. "
+                "Staff at the facilities in Tenosique and Palenque told us that upwards of 90 percent of those arriving "
+                "had come from Honduras.")
+    asked = "What share of the migrants arriving at the Arriaga shelter are Honduran?"
+    assert not gives_figure(asked, shelters.split(". ")[0])  # "La 72" is a name's number, not a share
+    assert unanswered(_q(asked), shelters) == "the sentences closest to an answer give figures for “Tenosique”, not for “Arriaga”"
+    assert unanswered(_q("What share of the migrants arriving at the Tenosique shelter are Honduran?"), shelters) == ""
+    assert gives_figure("What proportion were children?", "One in four were children.")

@@ -318,11 +318,24 @@ def grouped_name(question: str, answer: str) -> tuple[str, str] | None:
     return None
 
 
+# "What share of the migrants at the Arriaga shelter are Honduran?" asks for a share: "the “La 72” shelter in
+# Tenosique" holds a number, not a share (three writers asked it; the stored answers of every file: 3 right
+# refusals, no answered answerable question caught)
+_ASKS_SHARE = re.compile(r"\bwhat (?:share|percent(?:age)?|proportion|fraction|portion)\b", re.IGNORECASE)
+_GIVES_SHARE = re.compile(
+    r"\d\s?(?:%|percent\b)|\bper ?cent\b|\b(?:half|halves|thirds?|quarters?|fifths?|tenths?|majority|minority|most|all|none)\b"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine) (?:in|out of) (?:every )?\w+|\bout of\b",
+    re.IGNORECASE,
+)
+
+
 def gives_figure(question: str, answer: str, exact: bool = False) -> bool:
     """Whether ``answer`` holds a figure that ``question`` does not (a date only for a time question; an
     amount of money only for a question that is not "how many": "How many patrol boats ...?" is not
-    answered by "US$50 million for patrol boats"); ``exact``: "several" is not one (an answer may say
-    "several", its lead should say how many)."""
+    answered by "US$50 million for patrol boats"; a share for "What share / percentage ...?");
+    ``exact``: "several" is not one (an answer may say "several", its lead should say how many)."""
+    if _ASKS_SHARE.search(question) and not _GIVES_SHARE.search(answer):
+        return False
     text = answer if _ASKS_TIME.search(question) else _DATE.sub(" ", answer)
     if _COUNT.search(question) and not _IN_MONEY.search(question):
         text = _MONEY.sub(" ", text)
