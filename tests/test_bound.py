@@ -369,3 +369,12 @@ def test_a_share_asked_needs_a_share_not_any_number() -> None:
     assert unanswered(_q(asked), shelters) == "the sentences closest to an answer give figures for “Tenosique”, not for “Arriaga”"
     assert unanswered(_q("What share of the migrants arriving at the Tenosique shelter are Honduran?"), shelters) == ""
     assert gives_figure("What proportion were children?", "One in four were children.")
+
+
+def test_a_figure_the_report_says_it_does_not_know_is_none() -> None:
+    aid = ("As of February 2014, the State Department reported that the Mérida Initiative has allocated $112 million in "
+           "technology for border security. An unknown, likely smaller, additional amount—much of it for Mexican Navy / "
+           "Marine facilities—has come from the Defense Department's counter-drug budget.")
+    asked = "How much Defense Department money has gone to Mexican Navy and Marine facilities?"
+    assert unanswered(_q(asked), aid) == "the report says it does not know"
+    assert unanswered(_q("How much has the Mérida Initiative allocated in technology for border security?"), aid) == ""

@@ -55,6 +55,9 @@ the scope check has passed the passages.
 * **Another abuse** (``abuses.other_abuse``): a figure asked of one abuse ("reported being kidnapped") is no
   answer when the sentences never name it and their figures count others ("52 percent reported being
   robbed"). Three writers asked it (held-out h, j, n); no answered answerable question of any file was caught.
+* **A figure the report says it does not know** (``said_unknown``): the sentence closest to the question says
+  "unknown" / "no information" ("An unknown, likely smaller, additional amount ... from the Defense Department's
+  counter-drug budget").
 * **A country's word given to another** (``clashing_name``): "How many Guatemalan immigration officials
   ...?" is not answered by "only 125 Mexican immigration officials monitor the border with Guatemala", where
   the country the question names is in the answer but qualifies something else (a question that qualifies the
@@ -444,6 +447,28 @@ def costs_nothing(question: str, sentences: Sequence[str]) -> list[str]:
 # "Did the PGR bring charges ...?": a decision on something put to an authority. An answer that only tells of
 # the complaint or the request ("lodged a criminal complaint") gives none. Approving or granting funding,
 # figures or aid is no such decision ("Did Congress approve funding for CARSI?": "appropriated US$803 million").
+# The report saying it does not know ("An unknown, likely smaller, additional amount ... has come from the Defense
+# Department's counter-drug budget"): when the sentence closest to a figure question says so, there is no figure
+_UNKNOWN = re.compile(r"\b(?:unknown|not known|is unclear|remains unclear|no information|not available|undisclosed|"
+                      r"not disclosed|not made public|we (?:do not|don't) know)\b", re.IGNORECASE)
+
+
+def said_unknown(query: Query, sentences: Sequence[str]) -> bool:
+    """Whether the sentence that covers the question's words best says the report does not know (two writers
+    asked how much Defense Department money went to Navy facilities; the stored answers of every file: 2 right
+    refusals, no answered answerable question caught: "the number who avoid capture is unknown" is not the
+    closest sentence to "How many OTM apprehensions were there in 2011?")."""
+    total = sum(query.weights.values())
+    if not total or not sentences:
+        return False
+
+    def covered(sentence: str) -> float:
+        words = set(tokenize(sentence))
+        return sum(w for t, w in query.weights.items() if TermWeights.matches(t, words)) / total
+
+    return bool(_UNKNOWN.search(max(sentences, key=covered)))
+
+
 _ASKS_OUTCOME = re.compile(
     r"\bdid\b[^?]{0,80}?\b(?:decide|conclude|rule)\s+(?:about|on|regarding|in)\b"
     r"|\bdid\b[^?]{0,80}?\b(?:approve|reject|deny|grant|act on)\s+(?:[\w.'’-]+\s+){0,3}?(?:request|complaint|petition|appeal|bill|proposal|application)s?\b"
@@ -489,6 +514,8 @@ def unanswered(query: Query, answer: str, setting: str = "") -> str:
              if one_figure else None)
     if place:
         return f"the sentences closest to an answer give figures for “{place[1]}”, not for “{place[0]}”"
+    if one_figure and said_unknown(query, sentences):
+        return "the report says it does not know"
     unit = missing_unit(query.text, answer) if one_figure else ""
     if unit:
         return f"the sentences closest to an answer give no {unit}"
