@@ -378,3 +378,14 @@ def test_a_figure_the_report_says_it_does_not_know_is_none() -> None:
     asked = "How much Defense Department money has gone to Mexican Navy and Marine facilities?"
     assert unanswered(_q(asked), aid) == "the report says it does not know"
     assert unanswered(_q("How much has the Mérida Initiative allocated in technology for border security?"), aid) == ""
+
+
+def test_a_rate_asked_needs_a_rate() -> None:
+    ranks = ("Of the seven departments (out of twenty-two) with the lowest 2012 homicide rates, four were border "
+             "departments. Only the department of Petén has a homicide rate above Guatemala's national rate.")
+    assert unanswered(_q("What was Petén's homicide rate in 2012?"), ranks) == "the sentences closest to an answer give no rate"
+    rate = "According to UNODC, Honduras has the highest homicide rate in the world with 90.4 homicides per 100,000 residents."
+    assert unanswered(_q("What is Honduras's homicide rate according to UNODC?"), rate) == ""
+    assert unanswered(_q("What is the approval rate for refugee requests?"), "Only 24.7 percent were approved.") == ""
+    asked = "Of the seven Guatemalan departments with the lowest homicide rates in 2012, how many were border departments?"
+    assert unanswered(_q(asked), ranks) == ""  # a count

@@ -55,6 +55,8 @@ the scope check has passed the passages.
 * **Another abuse** (``abuses.other_abuse``): a figure asked of one abuse ("reported being kidnapped") is no
   answer when the sentences never name it and their figures count others ("52 percent reported being
   robbed"). Three writers asked it (held-out h, j, n); no answered answerable question of any file was caught.
+* **A rate** for "What is X's homicide rate?": a figure per 100,000 or a percentage, not a count of
+  departments (``_ASKS_RATE_OF``).
 * **A figure the report says it does not know** (``said_unknown``): the sentence closest to the question says
   "unknown" / "no information" ("An unknown, likely smaller, additional amount ... from the Defense Department's
   counter-drug budget").
@@ -447,6 +449,18 @@ def costs_nothing(question: str, sentences: Sequence[str]) -> list[str]:
 # "Did the PGR bring charges ...?": a decision on something put to an authority. An answer that only tells of
 # the complaint or the request ("lodged a criminal complaint") gives none. Approving or granting funding,
 # figures or aid is no such decision ("Did Congress approve funding for CARSI?": "appropriated US$803 million").
+# "What was Petén's homicide rate in 2012?" asks for a rate (per 100,000, a percentage): "Of the seven departments
+# (out of twenty-two) with the lowest 2012 homicide rates, four were border departments" counts departments
+# (two writers; the stored answers of every file: 2 right refusals, no answered answerable question caught).
+# "How many ...?" counts, and "the going rate" is a price.
+_ASKS_RATE_OF = re.compile(r"\bwhat\b[^?]{0,80}?(?<!going )\brates?\b", re.IGNORECASE)
+_GIVES_RATE_OF = re.compile(
+    r"\d[\d.,]*\s*(?:%|percent\b)|\bper\s+(?:\d|one\b|an?\b|capita\b|cent\b)|\d[\d.,]*\s+(?:\w+\s+){0,2}per\b"
+    r"|\brates?\s+(?:of|at|was|is|were|stood at)\s+(?:about |around |nearly |over |almost )?\d",
+    re.IGNORECASE,
+)
+
+
 # The report saying it does not know ("An unknown, likely smaller, additional amount ... has come from the Defense
 # Department's counter-drug budget"): when the sentence closest to a figure question says so, there is no figure
 _UNKNOWN = re.compile(r"\b(?:unknown|not known|is unclear|remains unclear|no information|not available|undisclosed|"
@@ -514,6 +528,9 @@ def unanswered(query: Query, answer: str, setting: str = "") -> str:
              if one_figure else None)
     if place:
         return f"the sentences closest to an answer give figures for “{place[1]}”, not for “{place[0]}”"
+    if (one_figure and _ASKS_RATE_OF.search(query.text) and not _COUNT.search(query.text)
+            and not any(_GIVES_RATE_OF.search(s) for s in sentences if gives_figure(query.text, s))):
+        return "the sentences closest to an answer give no rate"
     if one_figure and said_unknown(query, sentences):
         return "the report says it does not know"
     unit = missing_unit(query.text, answer) if one_figure else ""
