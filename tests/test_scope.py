@@ -369,3 +369,12 @@ def test_a_two_part_question_is_checked_against_the_top_two_passages_together() 
     assert "“2011”" in checker.decide(one, [p2013, p2011], 1.0).reason  # one part: the top passage must hold both
     third = Query.parse(q := "How many migrants were apprehended in 2013, and how many in 2009?", q, terms)
     assert "“2009”" in checker.decide(third, [p2013, p2011, _p(8, "In 2009 few were caught.")], 1.0).reason
+
+
+def test_a_premise_after_a_lead_in_is_still_taken_for_granted() -> None:
+    from borderqa.reader.perturb import presupposes
+
+    assert presupposes("According to UNHCR, why have asylum requests by children dropped so sharply?")
+    assert presupposes("In 2013, why did deportations fall?")
+    assert not presupposes("According to UNHCR, how many children had protection needs?")
+    assert not presupposes("In Chiapas, what do migrants ride?")

@@ -271,8 +271,14 @@ class Perturber:
         return options[_hash(passage.id) % len(options)] if options else None
 
 
+# "According to UNHCR, why have ...?": a lead-in up to a comma, then the question proper
+_LEAD_IN = re.compile(r"^(?:according to|per|as reported by|in|as of|during)\b[^,?]{0,80},\s*")
+
+
 def presupposes(question: str) -> bool:
-    return fold(question).lstrip("¿ ").startswith(PREMISE_STARTS)
+    asked = fold(question).lstrip("¿ ")
+    lead_in = _LEAD_IN.match(asked)
+    return asked.startswith(PREMISE_STARTS) or bool(lead_in and asked[lead_in.end():].startswith(PREMISE_STARTS))
 
 
 def _role(family: NameFamily, form: str) -> int:
