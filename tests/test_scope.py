@@ -378,3 +378,18 @@ def test_a_premise_after_a_lead_in_is_still_taken_for_granted() -> None:
     assert presupposes("In 2013, why did deportations fall?")
     assert not presupposes("According to UNHCR, how many children had protection needs?")
     assert not presupposes("In Chiapas, what do migrants ride?")
+
+
+def test_intensity_and_willingness_stated_the_other_way_round_correct_the_premise() -> None:
+    from borderqa.answering.premise import conflict
+
+    trains = Passage("report:p0013", "report", ("Trains",), 13, 13,
+                     "Two lines of northbound cargo trains that migrants ride are policed very lightly by the authorities.")
+    harvest = Passage("report:p0014", "report", ("Work",), 14, 14,
+                      "Mexican citizens in the Soconusco region rarely deign to do seasonal work harvesting coffee.")
+    terms = TermWeights.of([trains, harvest, *PASSAGES])
+    found = conflict(_q("Why are the northbound cargo trains that migrants ride so heavily policed?"), [trains.text], terms)
+    assert found is not None and (found.asked, found.stated) == ("heavily", "lightly")
+    found = conflict(_q("Why are Mexicans in the Soconusco region so eager to do seasonal harvest work?"), [harvest.text], terms)
+    assert found is not None and (found.asked, found.stated) == ("eager", "rarely")
+    assert conflict(_q("Why are the cargo trains that migrants ride policed so lightly?"), [trains.text], terms) is None

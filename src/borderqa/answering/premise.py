@@ -45,6 +45,10 @@ SCALES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "state": (_ends_of("complete completed finished"),
               _ends_of("unfinished incomplete uncompleted unbuilt")),
     "access": (_ends_of("open opened opening reopened"), _ends_of("closed closing closure closures shut")),
+    # "Why are the cargo trains so heavily policed?" against "policed very lightly"
+    "intensity": (_ends_of("heavily heavy tightly strictly intensely intensively"), _ends_of("lightly loosely laxly barely")),
+    # "Why are Mexicans in the Soconusco so eager to take harvest jobs?" against "rarely deign to do seasonal work"
+    "willingness": (_ends_of("eager eagerly keen willing willingly"), _ends_of("reluctant reluctantly unwilling rarely seldom")),
 }
 # Read only in a comparison ("higher than", "below the national average"): as loose words "above" is the
 # report's "discussed above"
