@@ -380,7 +380,7 @@ def test_a_premise_after_a_lead_in_is_still_taken_for_granted() -> None:
     assert not presupposes("In Chiapas, what do migrants ride?")
 
 
-def test_intensity_and_willingness_stated_the_other_way_round_correct_the_premise() -> None:
+def test_intensity_willingness_and_membership_stated_the_other_way_round_correct_the_premise() -> None:
     from borderqa.answering.premise import conflict
 
     trains = Passage("report:p0013", "report", ("Trains",), 13, 13,
@@ -393,3 +393,9 @@ def test_intensity_and_willingness_stated_the_other_way_round_correct_the_premis
     found = conflict(_q("Why are Mexicans in the Soconusco region so eager to do seasonal harvest work?"), [harvest.text], terms)
     assert found is not None and (found.asked, found.stated) == ("eager", "rarely")
     assert conflict(_q("Why are the cargo trains that migrants ride policed so lightly?"), [trains.text], terms) is None
+    council = Passage("report:p0015", "report", ("Strategy",), 15, 15,
+                      "As was made clear by the INM's 2005 incorporation into the National Security Council, migration is a security issue.")
+    terms = TermWeights.of([council, *PASSAGES])
+    found = conflict(_q("How did the INM's 2005 removal from the National Security Council change migration policy?"),
+                     [council.text], terms)
+    assert found is not None and (found.asked, found.stated) == ("removal", "incorporation")

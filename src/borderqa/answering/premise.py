@@ -45,6 +45,8 @@ SCALES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "state": (_ends_of("complete completed finished"),
               _ends_of("unfinished incomplete uncompleted unbuilt")),
     "access": (_ends_of("open opened opening reopened"), _ends_of("closed closing closure closures shut")),
+    # "How did the INM's removal from the National Security Council change ...?" against "the INM's 2005 incorporation"
+    "membership": (_ends_of("incorporation incorporated inclusion joined"), _ends_of("removal removed exclusion excluded expelled")),
     # "Why are the cargo trains so heavily policed?" against "policed very lightly"
     "intensity": (_ends_of("heavily heavy tightly strictly intensely intensively"), _ends_of("lightly loosely laxly barely")),
     # "Why are Mexicans in the Soconusco so eager to take harvest jobs?" against "rarely deign to do seasonal work"
