@@ -36,8 +36,8 @@ the scope check has passed the passages.
   sentences speak of counts as theirs: their section's title ("Migrants Who Remain in Chiapas") and the places
   the paragraph before theirs names ("abuses suffered by migrants in Chiapas ... the Special Prosecutor's
   Office" before "The special prosecutor ... opened 586 preliminary investigations"; four writers asked it).
-  "The army" of a question is the report's "military" or "armed forces" too (``SPELLED_OUT``).
-* **Another place** (``other_place``): a figure asked of a city or state is no answer when every sentence that
+  "The army" of a question is the report's "military" or "armed forces" too (``names.SPELLED_OUT``).
+* **Another place** (``places.other_place``): a figure asked of a city or state is no answer when every sentence that
   gives a figure names another place of that kind and not it ("How many checkpoints are there between Comitán
   and Palenque?" against "two of the Army checkpoints between Benemérito de las Américas and Palenque"). Five
   writers asked that one (public, held-out c, e, h, i); on the stored answers of every file no answered
@@ -47,7 +47,7 @@ the scope check has passed the passages.
   "CBP apprehended 21,537 unaccompanied children from El Salvador, Guatemala, and Honduras" when the answer
   names Guatemala only inside such a list of three or more countries: its figure is the group's. (Two
   names are often a pair the figure does belong to: "Guatemalans and Belizeans can travel ...".)
-* **A place the answer never names** (``place_elsewhere``): any question about a state or city the sentences
+* **A place the answer never names** (``places.place_elsewhere``): any question about a state or city the sentences
   never name, while they name another of its kind, is answered for that one ("Where did Campeche rank for
   homicides?" against Chiapas's and Tabasco's ranks). On the stored answers of every file: 4 right refusals
   (held-out i, l, m, n), one answerable question refused that had been answered wrongly ("Whom does WOLA thank
@@ -74,29 +74,16 @@ import re
 from collections.abc import Sequence
 
 from borderqa.answering.abuses import other_abuse
+from borderqa.answering.names import ALL_NAMES, FRAME_NAMES
 from borderqa.answering.people import asks_person, persons
+from borderqa.answering.places import other_force, other_place, place_elsewhere
 from borderqa.answering.questions import FOCUS_SYNONYMS, focus, named_kind, offers_kind
 from borderqa.lexical import STOP_WORDS, fold, tokenize
 from borderqa.query import Query
-from borderqa.reader.perturb import ENTITY_FAMILIES, NameFamily, Perturber, presupposes
+from borderqa.reader.perturb import NameFamily, presupposes
 from borderqa.sentences import split_sentences
 from borderqa.terms import TermWeights
 
-# Names the report also writes out on their own, where a question may use the abbreviation ("a draft Homeland
-# Security memo" answers "What did the DHS memo project?"). Held out of perturb.ENTITY_FAMILIES, which the
-# reader's training data swaps names by. On held-out file b: 1 answerable question (DHS) no longer refused.
-SPELLED_OUT: dict[str, tuple[str, ...]] = {
-    "DHS": ("Homeland Security",), "the State Department": ("Department of State",),
-    "UNHCR": ("High Commissioner for Refugees",), "COMAR": ("Refugee Assistance Commission",),
-    "the CNDH": ("National Human Rights Ombudsman",),
-    # the report's word for what a question may call the army: "complaints against the armed forces" (also
-    # binds "the army" to a "Guatemalan military": the country checks, not this one, tell those apart)
-    "the Army": ("military", "armed forces"),
-}
-ALL_NAMES = Perturber(None, {kind: tuple((*forms, *SPELLED_OUT.get(forms[0], ())) for forms in group)
-                             for kind, group in ENTITY_FAMILIES.items()})
-# The report's frame: named in nearly every passage, so an answer that omits them still speaks of them.
-FRAME_NAMES = frozenset({"Mexico", "the United States", "Central America"})
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 # Dates: a year, a day of a month ("February 14", "14 February"), "the second half of"; not figures for "how many / how much".
 # A year, also a fiscal one ("FY2013", "FY 2013"); findall gives the year
@@ -155,89 +142,6 @@ def named(question: str, text: str, kind: str) -> list[str]:
     """The names of type ``kind`` ("region", "agency" ...) that ``text`` gives and ``question`` does not."""
     asked = {fam for _, _, fam in ALL_NAMES.names_in(question)}
     return list(dict.fromkeys(fam.forms[0] for _, _, fam in ALL_NAMES.names_in(text) if fam.type == kind and fam not in asked))
-
-
-def _places(text: str) -> list[tuple[str, str]]:
-    """(kind, name) of each state, region or city ``text`` names."""
-    return list(dict.fromkeys((fam.type, fam.forms[0]) for _, _, fam in ALL_NAMES.names_in(text) if fam.type in ("region", "city")))
-
-
-def places_in(text: str) -> list[str]:
-    """The states, regions and cities ``text`` names (``perturb.ENTITY_FAMILIES``), each once."""
-    return list(dict.fromkeys(name for _, name in _places(text)))
-
-
-def _ranked_after_dropped(sentence: str) -> str:
-    """``sentence`` without a "followed by ..." clause that gives no figure: "Chiapas ... was in first place with
-    43 percent (34,252), followed by Veracruz, Tabasco, and Oaxaca" gives Veracruz no figure. (A scan, not a
-    regex: one over every "followed by" of a long text was quadratic.)"""
-    at = sentence.lower().find("followed by")
-    if at < 0:
-        return sentence
-    ends = [i for i in (sentence.find(".", at), sentence.find(";", at)) if i >= 0]
-    end = min(ends) if ends else len(sentence)
-    if any(ch.isdigit() for ch in sentence[at:end]):
-        return sentence
-    return sentence[:at].rstrip(" ,") + sentence[end:]
-
-
-def other_place(question: str, sentences: Sequence[str]) -> tuple[str, str] | None:
-    """(a place ``question`` asks a figure of, the place of its kind that every figure-giving sentence names
-    instead), or None: "How many checkpoints are there between Comitán and Palenque?" is not answered by
-    "two of the Army checkpoints between Benemérito de las Américas and Palenque", which names a city but not
-    Comitán. A sentence that names no place of that kind does not clash (the place may be the paragraph's).
-    Places ranked after the figure's own without a figure ("followed by Veracruz") are not named for it."""
-    asked = _places(question)
-    figures = [_places(_ranked_after_dropped(s)) for s in sentences if gives_figure(question, s)]
-    if not asked or not figures:
-        return None
-    for kind, name in asked:
-        others = [[n for k, n in here if k == kind] for here in figures]
-        if all(names and name not in names for names in others):
-            return name, others[0][0]
-    return None
-
-
-_WITHIN = {"Soconusco": "Chiapas"}  # a region inside another is no other place for it
-
-
-def place_elsewhere(question: str, sentences: Sequence[str]) -> tuple[str, str] | None:
-    """(a place ``question`` names, another place of its kind) when the sentences never name the one asked
-    and each of them that names a place of that kind names another: "Where did Campeche rank for homicides?"
-    is not answered by "Chiapas had the 12th lowest homicide rate ..., and Tabasco had the 6th lowest"
-    (``other_place`` for any question, not only a figure's; sentences naming no such place do not count)."""
-    said = [_places(s) for s in sentences]
-    named = {n for here in said for _, n in here}
-    for kind, name in _places(question):
-        others = [n for here in said for k, n in here if k == kind and _WITHIN.get(n) != name]
-        if name not in named and others:
-            return name, others[0]
-    return None
-
-
-# A police force by the capitalised word before "Police" ("Road Police", "Border Police"); a level of
-# government or a country is not a force of its own ("the Chiapas State Police" is named "State Police" too),
-# nor is "How many police ...?"
-_FORCE = re.compile(r"(?<![\w-])([A-Z][\w-]*)\s+Police\b")
-_NO_FORCE = frozenset({"the", "state", "federal", "national", "municipal", "local", "chiapas", "mexican", "guatemalan"})
-
-
-def _forces(text: str) -> set[str]:
-    return {f for f in (fold(m.group(1)) for m in _FORCE.finditer(text)) if f not in _NO_FORCE and f not in STOP_WORDS}
-
-
-def other_force(question: str, sentences: Sequence[str], setting: str = "") -> tuple[str, str] | None:
-    """(the police force ``question`` asks a figure of, another force a figure-giving sentence names) when
-    the sentences and their ``setting`` never name the one asked: "How many officers does the Chiapas Road
-    Police have?" is not answered by "the 135-member Border Police" (three writers asked it)."""
-    asked = _forces(question)
-    if not asked or asked & _forces(f"{' '.join(sentences)} {setting}"):
-        return None
-    for sentence in sentences:
-        other = sorted(_forces(sentence) - asked) if gives_figure(question, sentence, exact=True) else []
-        if other:
-            return f"{sorted(asked)[0].title()} Police", f"{other[0].title()} Police"
-    return None
 
 
 # The word a country's name qualifies: "Guatemalan officials", "the southern (Guatemalan) side".
@@ -523,9 +427,10 @@ def unanswered(query: Query, answer: str, setting: str = "") -> str:
     if one_figure and asks_count(query.text) and not _IN_MONEY.search(query.text) and not gives_count(answer):
         return "the sentences closest to an answer give no count" + (f" of “{query.focus[0]}”" if query.focus[0] else "")
     sentences = split_sentences(answer)
-    place = (other_place(query.text, sentences) or other_force(query.text, sentences, setting)
-             or other_abuse(query.text, sentences, [s for s in sentences if gives_figure(query.text, s)])
-             if one_figure else None)
+    figures = [s for s in sentences if gives_figure(query.text, s)]
+    exact = [s for s in figures if gives_figure(query.text, s, exact=True)]
+    place = (other_place(query.text, figures) or other_force(query.text, sentences, exact, setting)
+             or other_abuse(query.text, sentences, figures) if one_figure else None)
     if place:
         return f"the sentences closest to an answer give figures for “{place[1]}”, not for “{place[0]}”"
     if (one_figure and _ASKS_RATE_OF.search(query.text) and not _COUNT.search(query.text)

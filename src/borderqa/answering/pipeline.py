@@ -18,9 +18,10 @@ from dataclasses import dataclass, field, replace
 
 from borderqa.answering.assumption import PremiseJudge
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
-from borderqa.answering.bound import costs_nothing, places_in, unanswered
+from borderqa.answering.bound import costs_nothing, unanswered
 from borderqa.answering.extractive import ExtractiveGenerator, is_list_question
 from borderqa.answering.parts import question_parts
+from borderqa.answering.places import places_in
 from borderqa.answering.recheck import recheck, undecided
 from borderqa.answering.scope import ScopeChecker, missing_numbers
 from borderqa.citations import Verifier, parse_draft, premise_flag, render, renumber
@@ -176,7 +177,7 @@ class AnswerPipeline:
         the model says so for all 4 answerable ones (margins 2.1-3.4: "Which state led deportations in
         2013?", asked by three writers, and "How long was WOLA's trip in February 2014?") and for 3 of 11
         unanswerable ones (1.3-1.8), which the checks on the second passage then refuse ("How many returns
-        and deportations took place in Veracruz in 2013?" once ``bound.other_place`` gives no figure to the
+        and deportations took place in Veracruz in 2013?" once ``places.other_place`` gives no figure to the
         places "followed by" ranks after the figure's own)."""
         started = time.perf_counter()
         assert self.premise_judge is not None
