@@ -143,3 +143,9 @@ def test_a_year_neither_passage_holds_is_not_rechecked() -> None:
     judge = _Judge()
     answer = _pipeline(_hits((NO_YEAR, 2.0), (UNDATED, 1.9)), judge).answer(QUESTION, [])
     assert not answer.answerable and "2013" in answer.reason and judge.asked == []
+
+
+def test_a_refusal_for_a_name_the_report_never_uses_gets_no_second_look() -> None:
+    judge = _Judge()
+    answer = _pipeline(_hits((NO_YEAR, 2.0), (DEPORT, 1.9)), judge).answer("How many migrants did the Zorblax Agency deport in 2013?", [])
+    assert not answer.answerable and "Zorblax" in answer.reason and judge.asked == []

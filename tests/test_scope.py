@@ -97,6 +97,9 @@ def test_unknown_names(question: str, unknown: list[str]) -> None:
         ("What was Guatemala's national homicide rate in 2012?", "number"),  # up to three words before the noun
         ("What is El Salvador's homicide rate per 100,000 residents?", "number"),
         ("What is driving the migration?", ""),
+        ("What explains Petén's homicide rate?", ""),  # why, not how high
+        ("What is the source of funding for the program?", ""),  # a preposition before the noun
+        ("What advantage do smugglers' fees give migrants?", ""),
         ("What does it cost per year to run the station?", "number"),  # "what did ... cost" in any tense
         ("What is the role of the Army?", ""),
         ("When did the Zapatistas rise up?", "date"),
@@ -390,8 +393,14 @@ def test_intensity_willingness_and_membership_stated_the_other_way_round_correct
     terms = TermWeights.of([trains, harvest, *PASSAGES])
     found = conflict(_q("Why are the northbound cargo trains that migrants ride so heavily policed?"), [trains.text], terms)
     assert found is not None and (found.asked, found.stated) == ("heavily", "lightly")
-    found = conflict(_q("Why are Mexicans in the Soconusco region so eager to do seasonal harvest work?"), [harvest.text], terms)
-    assert found is not None and (found.asked, found.stated) == ("eager", "rarely")
+    reluctant = harvest.text.replace("rarely deign", "are reluctant")
+    found = conflict(_q("Why are Mexicans in the Soconusco region so eager to do seasonal harvest work?"), [reluctant], terms)
+    assert found is not None and (found.asked, found.stated) == ("eager", "reluctant")
+    # "rarely" and "loosely" qualify other verbs and subjects as often as the question's: not read
+    assert conflict(_q("Why are Guatemalan workers willing to do seasonal harvest work in the Soconusco region?"),
+                    [harvest.text], terms) is None
+    assert conflict(_q("Why do the maras control the Soconusco region so tightly?"),
+                    ["The maras are loosely tied networks of youth gangs in the Soconusco region."], terms) is None
     assert conflict(_q("Why are the cargo trains that migrants ride policed so lightly?"), [trains.text], terms) is None
     council = Passage("report:p0015", "report", ("Strategy",), 15, 15,
                       "As was made clear by the INM's 2005 incorporation into the National Security Council, migration is a security issue.")

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 _KINDS: dict[str, str] = {
     "kidnapping": r"kidnap\w*|abduct\w*",
-    "robbery": r"rob|robbed|robber(?:y|ies|s)?|robbing|theft|thefts|stolen|steal\w*",
+    "robbery": r"rob|robbed|robber(?:y|ies|s)?|robbing|theft|thefts|stole|stolen|steal\w*",
     "extortion": r"extort\w*",
-    "rape": r"rape[ds]?|raping|sexual(?:ly)? (?:assault|abuse)\w*",
+    "sexual assault": r"rape[ds]?|raping|sexual(?:ly)? (?:assault|abuse)\w*",
     "homicide": r"homicides?|murder\w*|killed|killings?|kill",
     "trafficking": r"traffick\w*",
     "torture": r"tortur\w*",

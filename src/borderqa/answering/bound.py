@@ -122,7 +122,7 @@ _ASKS_DAY = re.compile(r"\b(?:what|which|the exact) (?:date|day)(?![\w-])", re.I
 # only (three writers asked it; held-out and public files: 3 right refusals, no answered answerable question)
 # ("When will X ...?" may be answered by an event: "once the train resumes ...")
 _ASKS_EXPECTED = re.compile(r"^\s*(?:by\s+)?when\s+(?:is|are|was|were|do|does)\b[^?]*?"
-                            r"\b(?:expected|due|scheduled|planned|set|slated|supposed)\b", re.IGNORECASE)
+                            r"\b(?:expected|due|scheduled|planned|slated|supposed)\b", re.IGNORECASE)
 _AS_OF = re.compile(r"\bas of\s+(?:(?:early|mid|late)[- ])?(?:\w+\s+)?\d{4}\b", re.IGNORECASE)
 _SHORT_MONTH = r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\."
 _GIVES_DATE = re.compile(rf"{_DATE.pattern}|\b{_MONTH}\b|\b{_SHORT_MONTH}", re.IGNORECASE)
@@ -358,8 +358,12 @@ def costs_nothing(question: str, sentences: Sequence[str]) -> list[str]:
 # (two writers; the stored answers of every file: 2 right refusals, no answered answerable question caught).
 # "How many ...?" counts, and "the going rate" is a price.
 _ASKS_RATE_OF = re.compile(r"\bwhat\b[^?]{0,80}?(?<!going )\brates?\b", re.IGNORECASE)
+# ... but a rank ("What was Chiapas's homicide rate ranking?") or a rate of growth ("At what rate have
+# apprehensions grown?") is answered by "12th lowest" or "nearly tripled"
+_RATE_NOT_ASKED = re.compile(r"\b(?:rank\w*|place|position|grow\w*|grew|increas\w*|ris(?:e|en|ing)|rose|fell|fall\w*|declin\w*)\b",
+                             re.IGNORECASE)
 _GIVES_RATE_OF = re.compile(
-    r"\d[\d.,]*\s*(?:%|percent\b)|\bper\s+(?:\d|one\b|an?\b|capita\b|cent\b)|\d[\d.,]*\s+(?:\w+\s+){0,2}per\b"
+    r"(?<![\d.,])\d[\d.,]*+\s*(?:%|percent\b)|\bper\s+(?:\d|one\b|an?\b|capita\b|cent\b)|(?<![\d.,])\d[\d.,]*+\s+(?:\w+\s+){0,2}per\b"
     r"|\brates?\s+(?:of|at|was|is|were|stood at)\s+(?:about |around |nearly |over |almost )?\d",
     re.IGNORECASE,
 )
@@ -367,7 +371,7 @@ _GIVES_RATE_OF = re.compile(
 
 # The report saying it does not know ("An unknown, likely smaller, additional amount ... has come from the Defense
 # Department's counter-drug budget"): when the sentence closest to a figure question says so, there is no figure
-_UNKNOWN = re.compile(r"\b(?:unknown|not known|is unclear|remains unclear|no information|not available|undisclosed|"
+_UNKNOWN = re.compile(r"\b(?:unknown|not known|is unclear|remains unclear|no information|little information|not available|undisclosed|"
                       r"not disclosed|not made public|we (?:do not|don't) know)\b", re.IGNORECASE)
 
 
@@ -434,6 +438,7 @@ def unanswered(query: Query, answer: str, setting: str = "") -> str:
     if place:
         return f"the sentences closest to an answer give figures for “{place[1]}”, not for “{place[0]}”"
     if (one_figure and _ASKS_RATE_OF.search(query.text) and not _COUNT.search(query.text)
+            and not _RATE_NOT_ASKED.search(query.text)
             and not any(_GIVES_RATE_OF.search(s) for s in sentences if gives_figure(query.text, s))):
         return "the sentences closest to an answer give no rate"
     if one_figure and said_unknown(query, sentences):

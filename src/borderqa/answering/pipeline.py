@@ -23,7 +23,7 @@ from borderqa.answering.extractive import ExtractiveGenerator, is_list_question
 from borderqa.answering.parts import question_parts
 from borderqa.answering.places import places_in
 from borderqa.answering.recheck import recheck, undecided
-from borderqa.answering.scope import ScopeChecker, missing_numbers
+from borderqa.answering.scope import MISSING_FIGURES, ScopeChecker, missing_numbers
 from borderqa.citations import Verifier, parse_draft, premise_flag, render, renumber
 from borderqa.config import AnsweringSettings, ReaderSettings
 from borderqa.conversation import is_followup, standalone_question
@@ -163,7 +163,8 @@ class AnswerPipeline:
         2013?") may be answered from the second, which holds them: retrieval scores the two close and the
         local model is there to read them."""
         q = prep.query
-        if self.premise_judge is None or q is None or not q.figures or len(prep.hits) < 2:
+        if (self.premise_judge is None or q is None or not q.figures or len(prep.hits) < 2
+                or not prep.reason.startswith(MISSING_FIGURES)):  # refused for a name it never uses: no second look
             return False
         first, second = prep.hits[0].passage, prep.hits[1].passage
         return (undecided(prep.hits, self.settings.recheck_gap) and bool(missing_numbers(q.figures, first))

@@ -56,13 +56,23 @@ def other_place(question: str, figures: Sequence[str]) -> tuple[str, str] | None
 
 
 _WITHIN = {"Soconusco": "Chiapas"}  # a region inside another is no other place for it
+# A question that asks for a place ("Where do migrants go after Lechería?", "Which state besides Chiapas ...?")
+# is answered by another one; "Where did Campeche rank?" asks for a rank
+_ASKS_PLACE = re.compile(
+    r"^\W*(?:and\s+)?(?:(?:from|to|in)\s+)?where\b(?![^?]*\brank)|\b(?:which|what)\s+(?:other\s+)?(?:states?|cit(?:y|ies)|"
+    r"towns?|places?|regions?|departments?|municipalit(?:y|ies))\b|\b(?:besides|other than|apart from|aside from|except|instead of)\b",
+    re.IGNORECASE,
+)
 
 
 def place_elsewhere(question: str, sentences: Sequence[str]) -> tuple[str, str] | None:
     """(a place ``question`` names, another place of its kind) when the sentences never name the one asked
     and each of them that names a place of that kind names another: "Where did Campeche rank for homicides?"
     is not answered by "Chiapas had the 12th lowest homicide rate ..., and Tabasco had the 6th lowest"
-    (``other_place`` for any question, not only a figure's; sentences naming no such place do not count)."""
+    (``other_place`` for any question, not only a figure's; sentences naming no such place do not count). A
+    question that asks for a place is answered by another (``_ASKS_PLACE``)."""
+    if _ASKS_PLACE.search(question):
+        return None
     said = [_places(s) for s in sentences]
     named = {n for here in said for _, n in here}
     for kind, name in _places(question):

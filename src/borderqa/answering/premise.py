@@ -47,10 +47,12 @@ SCALES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "access": (_ends_of("open opened opening reopened"), _ends_of("closed closing closure closures shut")),
     # "How did the INM's removal from the National Security Council change ...?" against "the INM's 2005 incorporation"
     "membership": (_ends_of("incorporation incorporated inclusion joined"), _ends_of("removal removed exclusion excluded expelled")),
-    # "Why are the cargo trains so heavily policed?" against "policed very lightly"
-    "intensity": (_ends_of("heavily heavy tightly strictly intensely intensively"), _ends_of("lightly loosely laxly barely")),
-    # "Why are Mexicans in the Soconusco so eager to take harvest jobs?" against "rarely deign to do seasonal work"
-    "willingness": (_ends_of("eager eagerly keen willing willingly"), _ends_of("reluctant reluctantly unwilling rarely seldom")),
+    # "Why are the cargo trains so heavily policed?" against "policed very lightly" (adverbs only: "loosely tied
+    # networks" is no answer to "Why do the maras control towns so tightly?")
+    "intensity": (_ends_of("heavily tightly strictly intensely intensively"), _ends_of("lightly laxly barely")),
+    # "Why are officials so eager to ...?" against "reluctant to"; not "rarely", which qualifies another verb as
+    # often as not ("eager to keep records" against "rarely seek to impede them")
+    "willingness": (_ends_of("eager eagerly keen willing willingly"), _ends_of("reluctant reluctantly unwilling")),
 }
 # Read only in a comparison ("higher than", "below the national average"): as loose words "above" is the
 # report's "discussed above"

@@ -21,13 +21,17 @@ import re
 from borderqa.lexical import expand_query, fold, tokenize
 from borderqa.terms import TermWeights
 
+_AMOUNT_NOUN = r"(?:fees?|prices?|costs?|budgets?|ransoms?|salar(?:y|ies)|wages?|population|income|revenue|funding|rates?)"
 _NUMBER_Q = re.compile(
     r"\b(how (many|much|long|far|wide|big|large|often|old|high|low|fast)|what (share|percent(age)?|proportion|"
     r"number|fraction|rate|amount|size|portion)|number of|by how much|what (?:does|do|did|would|will) .{0,40} cost|"
-    # a noun that names an amount: "what fee", "what annual budget", "what daily wage", up to three words
-    # before it ("What was Guatemala's national homicide rate?", "What is El Salvador's homicide rate?")
-    r"what(?:'s|’s| is| was| are| were)? (?:the |its |their |an? )?(?:[\w'’-]+ ){0,3}"
-    r"(?:fees?|prices?|costs?|budgets?|ransoms?|salar(?:y|ies)|wages?|population|income|revenue|funding|rates?))\b",
+    # a noun that names an amount: "what fee", "what annual budget", "what daily wage"; after "is / was" up to
+    # three words before it, none a preposition ("What was Guatemala's national homicide rate?"; not "What is
+    # the source of funding ...?", and not "What explains Petén's homicide rate?" or "What advantage do
+    # smugglers' fees give?", which ask no figure)
+    r"what(?:'s|’s)? (?:the |its |their |an? |[\w-]+(?:'s|’s) )?(?:[\w-]+ )?" + _AMOUNT_NOUN + "|"
+    r"what(?:'s|’s| is| was| are| were) (?:the |its |their |an? )?(?:(?!(?:of|for|in|on|to|behind|about|from|by)\b)"
+    r"[\w'’-]+ ){0,3}" + _AMOUNT_NOUN + r")\b",
     re.IGNORECASE,
 )
 _DATE_Q = re.compile(r"\b(when|what year|which year|what month|what date|since when|in what year)\b", re.IGNORECASE)

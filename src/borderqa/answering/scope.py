@@ -47,6 +47,9 @@ class ScopeDecision:
     premise: Reading | None = None  # set when the closest passage contradicts what the question assumes
 
 
+MISSING_FIGURES = "the passages closest to the question do not mention"  # the reason a year or figure missing gives
+
+
 def _quote(words: Sequence[str]) -> str:
     return " and ".join(f"“{w}”" for w in words)
 
@@ -66,7 +69,7 @@ def missing(query: Query, top: Passage) -> str:
         return "the passages closest to the question share none of its words"
     figures = missing_numbers(query.figures, top)
     if figures:
-        return f"the passages closest to the question do not mention {_quote(figures)}"
+        return f"{MISSING_FIGURES} {_quote(figures)}"
     phrase, focus = query.focus
     if focus and not focus_found(list(focus), words, top.text):
         return f"the passages closest to the question give nothing on “{phrase}”"
