@@ -400,3 +400,9 @@ def test_a_rate_asked_needs_a_rate() -> None:
     ranked = "Chiapas had the 12th lowest homicide rate of Mexico's 31 states and Federal District in 2013."
     assert unanswered(_q("What was Chiapas's homicide rate ranking in 2013?"), ranked) == ""  # a rank, not a rate
     assert unanswered(_q("At what rate have apprehensions grown?"), "Apprehensions nearly tripled in two years.") == ""
+
+
+def test_a_share_is_not_required_where_only_a_figure_is_read() -> None:
+    # the lead's scoring reads figures only (extractive.offers): a share asked is held to a share in the checks
+    assert not gives_figure("What share were Honduran?", "In 2013, the INM returned 8,350 migrant children.")
+    assert gives_figure("What share were Honduran?", "In 2013, the INM returned 8,350 migrant children.", share=False)

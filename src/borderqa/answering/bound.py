@@ -238,12 +238,12 @@ _GIVES_SHARE = re.compile(
 )
 
 
-def gives_figure(question: str, answer: str, exact: bool = False) -> bool:
+def gives_figure(question: str, answer: str, exact: bool = False, share: bool = True) -> bool:
     """Whether ``answer`` holds a figure that ``question`` does not (a date only for a time question; an
     amount of money only for a question that is not "how many": "How many patrol boats ...?" is not
-    answered by "US$50 million for patrol boats"; a share for "What share / percentage ...?");
-    ``exact``: "several" is not one (an answer may say "several", its lead should say how many)."""
-    if _ASKS_SHARE.search(question) and not _GIVES_SHARE.search(answer):
+    answered by "US$50 million for patrol boats"; a share for "What share / percentage ...?" unless ``share``
+    is off); ``exact``: "several" is not one (an answer may say "several", its lead should say how many)."""
+    if share and _ASKS_SHARE.search(question) and not _GIVES_SHARE.search(answer):
         return False
     text = answer if _ASKS_TIME.search(question) else _DATE.sub(" ", answer)
     if _COUNT.search(question) and not _IN_MONEY.search(question):
