@@ -68,12 +68,13 @@ class TermWeights:
             return any(w.startswith(prefix) for w in words if len(w) >= PREFIX)
         return False
 
-    def coverage(self, weights: Mapping[str, float], words: set[str]) -> float:
+    @staticmethod
+    def coverage(weights: Mapping[str, float], words: set[str]) -> float:
         """Share of the question's weight that these words match."""
         total = sum(weights.values())
         if not total:
             return 0.0
-        return sum(w for t, w in weights.items() if self.matches(t, words)) / total
+        return sum(w for t, w in weights.items() if TermWeights.matches(t, words)) / total
 
     def known(self, word: str) -> bool:
         """Whether the report uses this word, allowing a plural, a longer form or a misspelling of it."""

@@ -380,15 +380,10 @@ def said_unknown(query: Query, sentences: Sequence[str]) -> bool:
     asked how much Defense Department money went to Navy facilities; the stored answers of every file: 2 right
     refusals, no answered answerable question caught: "the number who avoid capture is unknown" is not the
     closest sentence to "How many OTM apprehensions were there in 2011?")."""
-    total = sum(query.weights.values())
-    if not total or not sentences:
+    if not sum(query.weights.values()) or not sentences:
         return False
-
-    def covered(sentence: str) -> float:
-        words = set(tokenize(sentence))
-        return sum(w for t, w in query.weights.items() if TermWeights.matches(t, words)) / total
-
-    return bool(_UNKNOWN.search(max(sentences, key=covered)))
+    closest = max(sentences, key=lambda s: TermWeights.coverage(query.weights, set(tokenize(s))))
+    return bool(_UNKNOWN.search(closest))
 
 
 _ASKS_OUTCOME = re.compile(
@@ -431,22 +426,22 @@ def unanswered(query: Query, answer: str, setting: str = "") -> str:
     if one_figure and asks_count(query.text) and not _IN_MONEY.search(query.text) and not gives_count(answer):
         return "the sentences closest to an answer give no count" + (f" of “{query.focus[0]}”" if query.focus[0] else "")
     sentences = split_sentences(answer)
-    figures = [s for s in sentences if gives_figure(query.text, s)]
-    exact = [s for s in figures if gives_figure(query.text, s, exact=True)]
-    place = (other_place(query.text, figures) or other_force(query.text, sentences, exact, setting)
-             or other_abuse(query.text, sentences, figures) if one_figure else None)
-    if place:
-        return f"the sentences closest to an answer give figures for “{place[1]}”, not for “{place[0]}”"
-    if (one_figure and _ASKS_RATE_OF.search(query.text) and not _COUNT.search(query.text)
-            and not _RATE_NOT_ASKED.search(query.text)
-            and not any(_GIVES_RATE_OF.search(s) for s in sentences if gives_figure(query.text, s))):
-        return "the sentences closest to an answer give no rate"
-    if one_figure and said_unknown(query, sentences):
-        return "the report says it does not know"
-    unit = missing_unit(query.text, answer) if one_figure else ""
-    if unit:
-        return f"the sentences closest to an answer give no {unit}"
-    clash = clashing_name(query.text, answer) or place_elsewhere(query.text, split_sentences(answer)) if one_part else None
+    if one_figure:  # whose figure it is: only a figure question's sentences are read for one
+        figures = [s for s in sentences if gives_figure(query.text, s)]
+        exact = [s for s in figures if gives_figure(query.text, s, exact=True)]
+        place = (other_place(query.text, figures) or other_force(query.text, sentences, exact, setting)
+                 or other_abuse(query.text, sentences, figures))
+        if place:
+            return f"the sentences closest to an answer give figures for “{place[1]}”, not for “{place[0]}”"
+        if (_ASKS_RATE_OF.search(query.text) and not _COUNT.search(query.text) and not _RATE_NOT_ASKED.search(query.text)
+                and not any(_GIVES_RATE_OF.search(s) for s in figures)):
+            return "the sentences closest to an answer give no rate"
+        if said_unknown(query, sentences):
+            return "the report says it does not know"
+        unit = missing_unit(query.text, answer)
+        if unit:
+            return f"the sentences closest to an answer give no {unit}"
+    clash = clashing_name(query.text, answer) or place_elsewhere(query.text, sentences) if one_part else None
     if clash:
         return f"the sentences closest to an answer speak of “{clash[1]}”, not “{clash[0]}”"
     if query.kind == "number" or presupposes(query.text):
