@@ -149,10 +149,7 @@ class AnswerPipeline:
             rechecked, _ = recheck(standalone, hits, self.premise_judge, lambda p: self._best_sentences(standalone, p),
                                    self.settings.recheck_margin)
             if rechecked is not hits:  # the second passage leads, if the checks still answer from it
-                second = self._decided(question, standalone, rechecked, query)
-                if second.answerable and second.premise is None:  # its read and scope times add to the first's
-                    second.timings = {k: v + second.timings.get(k, 0.0) for k, v in prep.timings.items()}
-                    prep = second
+                prep = self._answered_from(prep, self._decided(question, standalone, rechecked, query))
             prep.timings["recheck"] = time.perf_counter() - started
         elif not prep.answerable and prep.premise is None and self._figure_second(prep):
             prep = self._second_for_figure(prep, question, standalone, query)
@@ -185,12 +182,18 @@ class AnswerPipeline:
         reordered, found = recheck(standalone, prep.hits, self.premise_judge,
                                    lambda p: self._best_sentences(standalone, p), self.settings.recheck_margin)
         if found is not None and found.swapped and found.margins[1] >= self.settings.premise_min_margin:
-            second = self._decided(question, standalone, reordered, query)
-            if second.answerable and second.premise is None:
-                second.timings = {k: v + second.timings.get(k, 0.0) for k, v in prep.timings.items()}
-                prep = second
+            prep = self._answered_from(prep, self._decided(question, standalone, reordered, query))
         prep.timings["recheck"] = time.perf_counter() - started
         return prep
+
+    @staticmethod
+    def _answered_from(prep: _Prepared, second: _Prepared) -> _Prepared:
+        """``second`` (the decision on the reordered passages) when the checks answer from it, its read and scope
+        times added to the first decision's; else ``prep``."""
+        if not second.answerable or second.premise is not None:
+            return prep
+        second.timings = {k: v + second.timings.get(k, 0.0) for k, v in prep.timings.items()}
+        return second
 
     def _undecided(self, prep: _Prepared) -> bool:
         """Whether the recheck reads this question: a one-part question that assumes nothing (the recheck
