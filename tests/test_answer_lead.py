@@ -34,6 +34,22 @@ def test_two_part_questions_are_split_and_the_second_part_keeps_its_subject() ->
     assert question_parts("When did Peña Nieto take office, and in what year did the program start?")[1].startswith(
         "In what year did the program start? (")
     assert len(question_parts("Which force topped the list of abusers, and with what share?")) == 1  # the first part's figure
+    assert question_parts("How many were detained in 2013, and how many of them were children?")[1].endswith(")")
+
+
+def test_a_later_part_that_names_its_own_subject_is_read_alone() -> None:
+    parts = question_parts("How many migrants did the INM rescue in Operation Soconusco II, and how many officers does the new "
+                           "Citizen Power Police have?")
+    assert parts[1] == "How many officers does the new Citizen Power Police have?"
+    # "since when" starts a part; "its" points within the part, not back at the first
+    assert question_parts("In what year was the INM incorporated into the National Security Council, and since when has "
+                          "the government been developing its southern border strategy?")[1] == (
+        "Since when has the government been developing its southern border strategy?")
+    # too little of its own, or a word pointing back: read with the first beside it
+    for second in ("how many were minors?", "which state led that year?", "how many of the latter patrol the border?",
+                   "who runs the shelter there?"):
+        assert question_parts(f"How many migrants did Mexico deport in 2013, and {second}")[1].endswith(
+            "(How many migrants did Mexico deport in 2013)")
 
 
 def test_rule_questions_put_the_answer_where_the_question_asks() -> None:

@@ -1,22 +1,34 @@
 """Questions that ask two things at once ("When did X happen, and how long did it last?"), split so the
 reader can find an answer for each part and the answer can give one cited line per part.
 
-A part after the first usually leans on the first for its subject ("... and how many days did it
-last?"), so it is read with the first part beside it, in brackets. A question is split only where a
-new question word follows "and" (or a second sentence starts) and the first part has at least
-``MIN_WORDS`` words, so "When and where did the maras start?" stays whole.
+A part after the first often leans on the first for its subject ("... and how many days did it
+last?", "... and how many were minors?"), so it is read with the first part beside it, in brackets. A part
+that names its own subject ("..., and how many officers does the new Citizen Power Police have?") is read
+alone: the first part beside it drew its search and its sentence scores to the first part's passage. A
+question is split only where a new question word follows "and" (or a second sentence starts) and the first
+part has at least ``MIN_WORDS`` words, so "When and where did the maras start?" stays whole.
 """
 
 from __future__ import annotations
 
 import re
 
+from borderqa.lexical import tokenize
+
 MIN_WORDS = 4
+STANDS_ALONE = 3  # content words a later part needs (with no word pointing back) to be read without the first
+# words that say what kind of answer is asked, not what about ("In what year did the program start?")
+_FRAME = frozenset({"year", "month", "date", "day", "time", "share", "percent", "percentage", "number", "long", "far", "often"})
+# words by which a part points back at the first ("did it last", "that year", "the latter", "there")
+_POINTS_BACK = re.compile(
+    r"\b(it|they|them|he|she|him|her|these|those|this|each|both|either|latter|former|there|same|that (year|period|time))\b",
+    re.IGNORECASE,
+)
 # "..., and roughly how many ...?" / "..., and in what year ...?" start a part too; "with how many?", "by how
 # much?" and "at what cost?" do not (they ask the first part's figure)
 _SPLIT = re.compile(
     r",?\s+and\s+(?=(?:what|which|who|whom|when|where|why|how)\b|(?:roughly|approximately|about|exactly)\s+how (?:many|much)\b"
-    r"|(?:in|on)\s+(?:what|which)\s+(?:year|month|date|day)\b)"
+    r"|(?:in|on)\s+(?:what|which)\s+(?:year|month|date|day)\b|since\s+(?:when|what)\b|for\s+how\s+long\b)"
     r"|(?<=\?)\s+(?=(?-i:[A-Z¿]))",
     re.IGNORECASE,
 )
@@ -31,7 +43,13 @@ def question_parts(question: str) -> list[str]:
     rest = [p[0].upper() + p[1:].rstrip("?.") + "?" for p in pieces[1:] if len(p.split()) >= 2]
     if not rest:
         return [question]
-    return [first, *(f"{p} ({first.rstrip('?')})" for p in rest)]
+    return [first, *(f"{p} ({first.rstrip('?')})" if leans(p) else p for p in rest)]
+
+
+def leans(part: str) -> bool:
+    """Whether a later part needs the first beside it: it points back at it, or names too little of its own."""
+    own = [w for w in tokenize(part) if w not in _FRAME]
+    return len(own) < STANDS_ALONE or bool(_POINTS_BACK.search(part))
 
 
 def own_words(part: str) -> str:
