@@ -79,6 +79,16 @@ def test_a_list_question_that_names_one_item_is_answered_from_that_item() -> Non
     assert item is None and bullets.count("\n- ") == 3
 
 
+def test_a_list_question_that_shares_little_with_the_lead_in_is_answered_from_the_top_item() -> None:
+    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([*ALL, ROUTES_LEAD, *ROUTES]))
+    # retrieval put the central route first; the question asks what it passes through, not for the corridors
+    passages = [ROUTES[1], ROUTES_LEAD, ROUTES[0], ROUTES[2]]
+    assert generator.list_reply("Which cities does the central route go by?", passages) == ("", 0)
+    # the corridors asked for: the lead-in's words are the question's
+    bullets, item = generator.list_reply("Which corridors do migrants pass through after crossing the border?", passages)
+    assert item is None and bullets.count("\n- ") == 3
+
+
 def test_a_list_question_without_a_list_gets_no_bullets() -> None:
     assert _generator().list_reply("Which agencies deported migrants in 2013?", [DEPORT, OTHER]) == ("", None)
     assert _generator().list_reply("How many migrants did the INM deport in 2013?", [LEAD, *ITEMS]) == ("", None)  # no list asked
