@@ -371,7 +371,11 @@ def test_a_two_part_question_is_checked_against_the_top_two_passages_together() 
     one = Query.parse(q := "How many other-than-Mexican migrants were apprehended in 2011 and 2013?", q, terms)
     assert "“2011”" in checker.decide(one, [p2013, p2011], 1.0).reason  # one part: the top passage must hold both
     third = Query.parse(q := "How many migrants were apprehended in 2013, and how many in 2009?", q, terms)
-    assert "“2009”" in checker.decide(third, [p2013, p2011, _p(8, "In 2009 few were caught.")], 1.0).reason
+    p2009 = _p(8, "In 2009 few were caught.")
+    assert "“2009”" in checker.decide(third, [p2013, p2011, p2009], 1.0).reason
+    # ... unless the third is a part's own closest passage, which the answer may take that part from
+    assert checker.decide(third, [p2013, p2011, p2009], 1.0, part_passages=[p2013, p2009]).answerable
+    assert not checker.decide(one, [p2013, p2011], 1.0, part_passages=[p2013, p2011, p2009]).answerable  # one part: top only
 
 
 def test_a_premise_after_a_lead_in_is_still_taken_for_granted() -> None:

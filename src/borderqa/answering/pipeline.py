@@ -56,6 +56,7 @@ class _Prepared:
     readings: list[Reading] = field(default_factory=list)  # reader's view of the top hits, best first
     premise: Reading | None = None  # the passage contradicting the question's premise, if any
     part_readings: list[Reading] = field(default_factory=list)  # best reading per part of a multi-part question
+    part_passages: list[Passage] = field(default_factory=list)  # each part's own closest passage (multi-part)
     query: Query | None = None
     lead_lines: int = 1  # sentences the draft leads with: one per part of a two-part question, or a lead and the one it leans on
 
@@ -223,10 +224,19 @@ class AnswerPipeline:
         scored = self.extractive.score_sentences(standalone, judged) if judged else []
         support = scored[0].score if scored else 0.0
         ranked = [sc.text for sc in scored if sc.passage == 0]  # the top passage's sentences, best first
-        decision = self.scope.decide(query, passages, support, readings + part_readings, ranked, self.extractive.terms)
+        own = self._part_passages(query.parts)
+        decision = self.scope.decide(query, passages, support, readings + part_readings, ranked, self.extractive.terms, own)
         timings = {"read": t3 - t2, "scope": time.perf_counter() - t3}
         return _Prepared(question, standalone, hits, passages, decision.answerable, support, decision.reason, timings,
-                         readings, decision.premise, part_readings, query)
+                         readings, decision.premise, part_readings, own, query)
+
+    def _part_passages(self, parts: Sequence[str]) -> list[Passage]:
+        """Each part's own closest passage, for a question of two or more parts (the answer may take a part
+        from it, so the scope checks read it too); [] for a one-part question."""
+        if len(parts) < 2:
+            return []
+        found = (self.retriever.search(part, k=1) for part in parts)
+        return list(dict.fromkeys(hits[0].passage for hits in found if hits))
 
     def _best_sentences(self, question: str, passage: Passage) -> list[str]:
         """The two sentences of ``passage`` the extractive answer would lead with (what the recheck reads)."""
@@ -312,10 +322,8 @@ class AnswerPipeline:
         if len(parts) < 2 or not prep.passages:
             return prep.passages, []
         top = prep.passages[:2]
-        for part in parts:  # each part's own closest passage is a candidate too
-            own = self.retriever.search(part, k=1)
-            if own and own[0].passage not in top:
-                top.append(own[0].passage)
+        own = prep.part_passages if prep.query is not None else self._part_passages(parts)
+        top += [p for p in own if p not in top]  # each part's own closest passage is a candidate too
         out = []
         for part in parts:
             scored = self.extractive.score_sentences(part, top)

@@ -92,12 +92,15 @@ class ScopeChecker:
         self.reader = reader or ReaderSettings()
 
     def decide(self, query: Query, top: Sequence[Passage], support: float, readings: Sequence[Reading] = (),
-               sentences: Sequence[str] = (), terms: TermWeights | None = None) -> ScopeDecision:
-        """The word checks on the top passage, the best-sentence match, a premise its sentences
+               sentences: Sequence[str] = (), terms: TermWeights | None = None,
+               part_passages: Sequence[Passage] = ()) -> ScopeDecision:
+        """The word checks on the top passage (for a question of several parts, on the top two and each
+        part's own closest passage, ``part_passages``), the best-sentence match, a premise its sentences
         (``sentences``: the top passage's, best first) state the other way round, then the reader."""
         if query.later_years:
             return ScopeDecision(False, f"the report dates from {REPORT_DATE} and cannot cover {query.later_years[0]}")
-        why = missing(query, joined(top[:2]) if len(query.parts) > 1 else top[0]) if top else ""
+        several = [*top[:2], *(p for p in part_passages if p not in top[:2])]
+        why = missing(query, joined(several) if len(query.parts) > 1 else top[0]) if top else ""
         if why:
             return ScopeDecision(False, why)
         if self.min_support is not None and support < self.min_support:
