@@ -190,6 +190,26 @@ def test_query_is_analysed_once_into_plain_fields() -> None:
     assert _q("What happened in 2014?").later_years == ()
 
 
+@pytest.mark.parametrize("question", [
+    "What was Border Patrol's final count of apprehensions for the whole of fiscal year 2014?",
+    "How many migrants will Mexico have deported by the end of 2014?",
+    "How many children did CBP apprehend in full-year FY 2014?",
+    "How many deportations were there in December 2014?",
+])
+def test_a_period_that_ends_after_the_report_is_out_of_its_reach(question: str) -> None:
+    decision = ScopeChecker(min_support=None).decide(_q(question), [PASSAGES[1]], 1.0)
+    assert not decision.answerable and "cannot cover" in decision.reason
+
+
+@pytest.mark.parametrize("question", [
+    "How many migrants had Border Patrol apprehended eight months into fiscal year 2014?",
+    "How many assisted returns were there in the first three months of 2014?",
+    "What happened in April 2014?",
+])
+def test_a_period_of_2014_the_report_covers_is_not(question: str) -> None:
+    assert _q(question).after_report == ""
+
+
 @pytest.mark.parametrize(
     ("question", "top", "support", "answerable", "reason"),
     [

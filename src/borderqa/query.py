@@ -19,6 +19,15 @@ _TIME_WORDS = re.compile(
     r"\b(now|today|currently|current|still|latest|recent(ly)?|at present|nowadays|these days|so far|to date)\b", re.IGNORECASE
 )
 
+# A period that ends after the report's date (June 2014), though its year does not: "the whole of fiscal year
+# 2014", "by the end of 2014", "December 2014" (the report has figures for the first months of 2014 only).
+_AFTER_REPORT = re.compile(
+    r"\b((whole|full|entire|end|rest|remainder|second half|last quarter|all) of (the )?((fiscal|calendar) year |fy ?)?2014"
+    r"|(full|whole|entire)[- ](fiscal[- ])?year (of )?(fy ?)?2014|(fy|fiscal year) ?2014 as a whole|2014 as a whole"
+    r"|(july|august|september|october|november|december) (of )?2014|q[34] (of )?2014|(third|fourth) quarter of 2014)\b",
+    re.IGNORECASE,
+)
+
 
 @dataclass(frozen=True)
 class Query:
@@ -34,6 +43,7 @@ class Query:
     asks_rate: bool  # a figure per day / month / year
     time_sensitive: bool  # asks about the present ("now", "currently")
     parts: tuple[str, ...]  # ``parts.question_parts``: two or more for a question that asks two things
+    after_report: str = ""  # a period of the report's year that ends after its date, as written
 
     @classmethod
     def parse(cls, asked: str, standalone: str, terms: TermWeights) -> Query:
@@ -51,4 +61,5 @@ class Query:
             asks_rate=asks_rate(standalone),
             time_sensitive=bool(_TIME_WORDS.search(asked)),
             parts=tuple(question_parts(standalone)),
+            after_report=m.group(0) if (m := _AFTER_REPORT.search(standalone)) else "",
         )

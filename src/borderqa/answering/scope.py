@@ -97,8 +97,9 @@ class ScopeChecker:
         """The word checks on the top passage (for a question of several parts, on the top two and each
         part's own closest passage, ``part_passages``), the best-sentence match, a premise its sentences
         (``sentences``: the top passage's, best first) state the other way round, then the reader."""
-        if query.later_years:
-            return ScopeDecision(False, f"the report dates from {REPORT_DATE} and cannot cover {query.later_years[0]}")
+        if query.later_years or query.after_report:
+            later = query.after_report or query.later_years[0]
+            return ScopeDecision(False, f"the report dates from {REPORT_DATE} and cannot cover {later}")
         several = [*top[:2], *(p for p in part_passages if p not in top[:2])]
         why = missing(query, joined(several) if len(query.parts) > 1 else top[0]) if top else ""
         if why:
