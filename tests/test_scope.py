@@ -138,6 +138,8 @@ def test_offers_kind_ignores_what_the_question_already_says() -> None:
         ("What is Honduras's unemployment rate?", "unemployment rate"),  # a possessive: the rate of Honduras
         ("What’s the INM’s budget?", "budget"),
         ("What is Mexico's rate?", ""),  # generic
+        ("What's the real motive for Mexican forces doing any drug policing?", ""),  # asks why, not for a word
+        ("What is the purpose of the checkpoints?", ""),
     ],
 )
 def test_focus(question: str, phrase: str) -> None:

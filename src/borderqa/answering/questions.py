@@ -74,7 +74,10 @@ _PREPOSITION = re.compile(r"(?:in|to|at|on|for|by)\b", re.IGNORECASE)
 _GENERIC = frozenset(tokenize(
     "share kind kinds type types name names like people person number numbers amount total extra main general "
     "specific role condition conditions part percent percentage proportion rate level figure figures way ways "
-    "long far much many thing things happened happen exact exactly roughly approximate approximately"
+    "long far much many thing things happened happen exact exactly roughly approximate approximately "
+    # "what's the real motive for ...?" asks why: the answer gives the reason ("in order to keep receiving
+    # assistance"), not the word
+    "reason motive motivation purpose cause explanation rationale goal aim objective real"
 ))
 
 
