@@ -35,6 +35,10 @@ def test_two_part_questions_are_split_and_the_second_part_keeps_its_subject() ->
         "In what year did the program start? (")
     assert len(question_parts("Which force topped the list of abusers, and with what share?")) == 1  # the first part's figure
     assert question_parts("How many were detained in 2013, and how many of them were children?")[1].endswith(")")
+    # one question asked with two question words, not two questions
+    for one in ("Is there a limit on how far and how long Guatemalans with a crossing card can stay in Mexico?",
+                "How far into Mexico, and for how long, does the crossing card let Guatemalans stay?"):
+        assert question_parts(one) == [one]
 
 
 def test_a_later_part_that_names_its_own_subject_is_read_alone() -> None:

@@ -16,6 +16,10 @@ import re
 from borderqa.lexical import tokenize
 
 MIN_WORDS = 4
+# A first part with fewer words of its own than this shares its subject with the next ("Is there a limit on how
+# far and how long Guatemalans ... can stay?", "How far into Mexico, and for how long, does the card let ...?"):
+# one question, not two
+FIRST_OWN = 2
 STANDS_ALONE = 3  # content words a later part needs (with no word pointing back) to be read without the first
 # words that say what kind of answer is asked, not what about ("In what year did the program start?")
 _FRAME = frozenset({"year", "month", "date", "day", "time", "share", "percent", "percentage", "number", "long", "far", "often"})
@@ -28,7 +32,7 @@ _POINTS_BACK = re.compile(
 # much?" and "at what cost?" do not (they ask the first part's figure)
 _SPLIT = re.compile(
     r",?\s+and\s+(?=(?:what|which|who|whom|when|where|why|how)\b|(?:roughly|approximately|about|exactly)\s+how (?:many|much)\b"
-    r"|(?:in|on)\s+(?:what|which)\s+(?:year|month|date|day)\b|since\s+(?:when|what)\b|for\s+how\s+long\b)"
+    r"|(?:in|on)\s+(?:what|which)\s+(?:year|month|date|day)\b|since\s+(?:when|what)\b|for\s+how\s+long\b(?!,))"
     r"|(?<=\?)\s+(?=(?-i:[A-Z¿]))",
     re.IGNORECASE,
 )
@@ -37,7 +41,7 @@ _SPLIT = re.compile(
 def question_parts(question: str) -> list[str]:
     """The parts of a two-part question as the reader should read them; ``[question]`` otherwise."""
     pieces = [p.strip(" ,;") for p in _SPLIT.split(question) if p and p.strip(" ,;")]
-    if len(pieces) < 2 or len(pieces[0].split()) < MIN_WORDS:
+    if len(pieces) < 2 or len(pieces[0].split()) < MIN_WORDS or len(_own(pieces[0])) < FIRST_OWN:
         return [question]
     first = pieces[0].rstrip("?") + "?"
     rest = [p[0].upper() + p[1:].rstrip("?.") + "?" for p in pieces[1:] if len(p.split()) >= 2]
@@ -46,10 +50,13 @@ def question_parts(question: str) -> list[str]:
     return [first, *(f"{p} ({first.rstrip('?')})" if leans(p) else p for p in rest)]
 
 
+def _own(part: str) -> list[str]:
+    return [w for w in tokenize(part) if w not in _FRAME]
+
+
 def leans(part: str) -> bool:
     """Whether a later part needs the first beside it: it points back at it, or names too little of its own."""
-    own = [w for w in tokenize(part) if w not in _FRAME]
-    return len(own) < STANDS_ALONE or bool(_POINTS_BACK.search(part))
+    return len(_own(part)) < STANDS_ALONE or bool(_POINTS_BACK.search(part))
 
 
 def own_words(part: str) -> str:
