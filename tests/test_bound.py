@@ -61,11 +61,6 @@ def test_a_country_word_the_answer_gives_to_another_country_is_not_an_answer() -
     assert clashing_name("How do Mexican police cooperate with Guatemalan police?",
                          "Mexican police cooperate with Belizean police along the border with Guatemala.") == (
         "Guatemalan police", "Belizean police")
-    # a possessive and a capitalised word are qualified too
-    launched = "That year, the U.S. Defense Department quietly launched a border region program."
-    assert clashing_name("Why did Mexico's defense ministry launch the border region program?", launched) == (
-        "Mexico's defense", "U.S. defense")
-    assert clashing_name("Why did the US defense department launch the border region program?", launched) is None
 
 
 def test_a_figure_for_a_list_of_countries_is_no_figure_for_one_of_them() -> None:

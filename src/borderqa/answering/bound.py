@@ -144,9 +144,8 @@ def named(question: str, text: str, kind: str) -> list[str]:
     return list(dict.fromkeys(fam.forms[0] for _, _, fam in ALL_NAMES.names_in(text) if fam.type == kind and fam not in asked))
 
 
-# The word a country's name qualifies: "Guatemalan officials", "the southern (Guatemalan) side", "Mexico's
-# defense ministry", "the U.S. Defense Department" (read in lower case).
-_QUALIFIED = re.compile(r"(['’]s)?\)?\s+([A-Za-z][a-z-]+)")
+# The word a country's name qualifies: "Guatemalan officials", "the southern (Guatemalan) side".
+_QUALIFIED = re.compile(r"\)?\s+([a-z][a-z-]+)")
 
 
 def _countries(text: str) -> list[tuple[int, int, NameFamily]]:
@@ -159,9 +158,8 @@ def _qualified(text: str) -> list[tuple[NameFamily, str, str]]:
     out: list[tuple[NameFamily, str, str]] = []
     for start, end, fam in _countries(text):
         m = _QUALIFIED.match(text, end)
-        word = m.group(2).lower() if m else ""
-        if m and word not in STOP_WORDS:
-            out.append((fam, word.removesuffix("s"), text[start:end] + (m.group(1) or "")))
+        if m and m.group(1) not in STOP_WORDS:
+            out.append((fam, m.group(1).removesuffix("s"), text[start:end]))
     return out
 
 
