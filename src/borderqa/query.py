@@ -22,11 +22,27 @@ _TIME_WORDS = re.compile(
 # A period that ends after the report's date (June 2014), though its year does not: "the whole of fiscal year
 # 2014", "by the end of 2014", "December 2014" (the report has figures for the first months of 2014 only).
 _AFTER_REPORT = re.compile(
-    r"\b((whole|full|entire|end|rest|remainder|second half|last quarter|all) of (the )?((fiscal|calendar) year |fy ?)?2014"
-    r"|(full|whole|entire)[- ](fiscal[- ])?year (of )?(fy ?)?2014|(fy|fiscal year) ?2014 as a whole|2014 as a whole"
-    r"|(july|august|september|october|november|december) (of )?2014|q[34] (of )?2014|(third|fourth) quarter of 2014)\b",
+    r"\b((?:whole|full|entire|end|rest|remainder|last quarter|all) of (?:the )?(?:(?:fiscal|calendar) year |fy ?)?2014"
+    r"|(?:full|whole|entire)[- ](?:fiscal[- ])?year (?:of )?(?:fy ?)?2014|(?:fy|fiscal year) ?2014 as a whole|2014 as a whole"
+    r"|(?:july|august|september|october|november|december) (?:of )?2014|q[34] (?:of )?2014|(?:third|fourth) quarter of 2014)\b",
     re.IGNORECASE,
 )
+# ... unless the question asks what the report expected of it ("What did the memo estimate for the whole of
+# fiscal year 2014?", "ahead of the November 2014 midterms"): the report states forecasts
+_FORECAST = re.compile(
+    r"\b(expect\w*|estimat\w*|project\w*|forecast\w*|predict\w*|plan\w*|will|would|could|ahead|scheduled|due|aim\w*|"
+    r"intend\w*|anticipat\w*|likely)\b",
+    re.IGNORECASE,
+)
+
+
+def after_report(question: str) -> str:
+    """A period of 2014 after the report's date that the question asks about as past ("the whole of fiscal year
+    2014"), as written; "" when none, or when the question asks for a forecast of it."""
+    m = _AFTER_REPORT.search(question)
+    if m is None or _FORECAST.search(question):
+        return ""
+    return m.group(0) if m.group(0)[0].isdigit() or m.group(0)[0].isupper() else f"the {m.group(0)}"
 
 
 @dataclass(frozen=True)
@@ -61,5 +77,5 @@ class Query:
             asks_rate=asks_rate(standalone),
             time_sensitive=bool(_TIME_WORDS.search(asked)),
             parts=tuple(question_parts(standalone)),
-            after_report=m.group(0) if (m := _AFTER_REPORT.search(standalone)) else "",
+            after_report=after_report(standalone),
         )
