@@ -87,6 +87,16 @@ def test_a_list_question_that_shares_little_with_the_lead_in_is_answered_from_th
     # the corridors asked for: the lead-in's words are the question's
     bullets, item = generator.list_reply("Which corridors do migrants pass through after crossing the border?", passages)
     assert item is None and bullets.count("\n- ") == 3
+    # an item that leans on the ones above it, or another item holding as much of the question: the whole list
+    aid_lead = _p(40, "U.S. assistance at the border includes the following:")
+    aid = [_p(41 + i, text, kind="list_item", context_id=aid_lead.id) for i, text in enumerate((
+        "Facilities construction for the INM, Customs and Federal Police.",
+        "Training of above agencies, plus Chiapas State Police.",
+        "Training of state prosecutors in Chiapas."))]
+    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([*ALL, aid_lead, *aid]))
+    assert generator.list_reply("Which agencies got facilities construction?", [aid[0], aid_lead, *aid[1:]]) == ("", 0)
+    assert generator.list_reply("Which agencies got training?", [aid[1], aid_lead, aid[0], aid[2]])[1] is None
+    assert generator.list_reply("Which agencies got training?", [aid[2], aid_lead, aid[0], aid[1]])[1] is None
 
 
 def test_a_list_question_without_a_list_gets_no_bullets() -> None:

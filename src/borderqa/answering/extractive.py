@@ -63,6 +63,7 @@ MIN_ANSWER_WORDS = 8  # shorter passages (captions, bare list items) are skipped
 # corridors migrants use ...?" 0.53 of its list's. On the public eval and every held-out file, the lists
 # asked for cover 0.28-0.53, the questions one item answers 0.00-0.11.
 LIST_ASKED = 0.2
+_ABOVE = re.compile(r"\b(above|aforementioned)\b", re.IGNORECASE)
 # A list item is the whole answer when it holds this share of the question's (rarity-weighted) words that
 # the list's lead-in does not, and no other item holds half as much: the question names that item.
 ITEM_COVERS = 0.75
@@ -426,15 +427,20 @@ class ExtractiveGenerator:
         if len(items) < 2:
             return "", None
         weights = self.terms.question_weights(question)
+        little = False  # the question shares little with the lead-in
         if lead is not None:  # words the lead-in has say which list, not which item
             said = set(tokenize(lead.text)) | set(tokenize(lead.section))
-            if passages[0].kind == "list_item" and self.terms.coverage(weights, said) < LIST_ASKED:
-                return "", 0
+            little = self.terms.coverage(weights, said) < LIST_ASKED
             weights = {t: w for t, w in weights.items() if not self.terms.matches(t, said)}
         covers = sorted(((self.terms.coverage(weights, set(tokenize(q.text))), k) for k, q in enumerate(items)), reverse=True)
         (best, k), (second, _) = covers[0], covers[1]
         if best >= ITEM_COVERS and second < best / 2:
             return "", list(passages).index(items[k])
+        # The top passage, an item, answers alone when it holds more of the question than any other item (a tie:
+        # "Which shelters helped?" names two) and needs none before it ("Training of above agencies ...")
+        top = items[k].text
+        if little and passages[0] is items[k] and best > second and not (refers_back(top) or _ABOVE.search(top)):
+            return "", 0
         ids = {p.id: i for i, p in enumerate(passages)}
         lines = [f"{lead.text} [{ids[lead.id] + 1}]"] if lead is not None else []
         for q in items:
