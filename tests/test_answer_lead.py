@@ -39,6 +39,9 @@ def test_two_part_questions_are_split_and_the_second_part_keeps_its_subject() ->
     for one in ("Is there a limit on how far and how long Guatemalans with a crossing card can stay in Mexico?",
                 "How far into Mexico, and for how long, does the crossing card let Guatemalans stay?"):
         assert question_parts(one) == [one]
+    # "since when" after a first part with no verb of its own shares the rest of the question
+    one = "In which Guatemalan city and since when has the Tecún Umán task force been operating?"
+    assert question_parts(one) == [one]
 
 
 def test_a_later_part_that_names_its_own_subject_is_read_alone() -> None:
@@ -51,7 +54,7 @@ def test_a_later_part_that_names_its_own_subject_is_read_alone() -> None:
         "Since when has the government been developing its southern border strategy?")
     # too little of its own, or a word pointing back: read with the first beside it
     for second in ("how many were minors?", "which state led that year?", "how many of the latter patrol the border?",
-                   "who runs the shelter there?"):
+                   "who runs the shelter there?", "what share of the total did that state account for?"):
         assert question_parts(f"How many migrants did Mexico deport in 2013, and {second}")[1].endswith(
             "(How many migrants did Mexico deport in 2013)")
 

@@ -140,6 +140,7 @@ def test_offers_kind_ignores_what_the_question_already_says() -> None:
         ("What is Mexico's rate?", ""),  # generic
         ("What's the real motive for Mexican forces doing any drug policing?", ""),  # asks why, not for a word
         ("What is the purpose of the checkpoints?", ""),
+        ("What is the main cause of death among migrants on the train?", "main cause"),  # a thing, not why
     ],
 )
 def test_focus(question: str, phrase: str) -> None:

@@ -20,12 +20,18 @@ MIN_WORDS = 4
 # far and how long Guatemalans ... can stay?", "How far into Mexico, and for how long, does the card let ...?"):
 # one question, not two
 FIRST_OWN = 2
+# "since when" / "for how long" after a first part without a verb of its own share the rest of the question
+_SHARED_TAIL = re.compile(r"(since|for)\b", re.IGNORECASE)
+_VERB = re.compile(r"\b(is|are|was|were|be|been|has|have|had|do|does|did|can|could|may|might|will|would|should|must)\b|\w+ed\b",
+                   re.IGNORECASE)
 STANDS_ALONE = 3  # content words a later part needs (with no word pointing back) to be read without the first
 # words that say what kind of answer is asked, not what about ("In what year did the program start?")
 _FRAME = frozenset({"year", "month", "date", "day", "time", "share", "percent", "percentage", "number", "long", "far", "often"})
-# words by which a part points back at the first ("did it last", "that year", "the latter", "there")
+# words by which a part points back at the first ("did it last", "in that year", "did that state", "the latter",
+# "there"; not "its" / "their", which point within the part as often: "below their national poverty line")
 _POINTS_BACK = re.compile(
-    r"\b(it|they|them|he|she|him|her|these|those|this|each|both|either|latter|former|there|same|that (year|period|time))\b",
+    r"\b(it|they|them|he|she|him|her|these|those|this|such|each|both|either|latter|former|there|same)\b"
+    r"|\b(in|of|for|at|by|from|to|with|on|did|does|do|was|were|is|are|has|have|had)\s+that\b|\bthat (year|period|time|month|day)\b",
     re.IGNORECASE,
 )
 # "..., and roughly how many ...?" / "..., and in what year ...?" start a part too; "with how many?", "by how
@@ -43,6 +49,8 @@ def question_parts(question: str) -> list[str]:
     pieces = [p.strip(" ,;") for p in _SPLIT.split(question) if p and p.strip(" ,;")]
     if len(pieces) < 2 or len(pieces[0].split()) < MIN_WORDS or len(_own(pieces[0])) < FIRST_OWN:
         return [question]
+    if _SHARED_TAIL.match(pieces[1]) and not _VERB.search(pieces[0]):
+        return [question]  # "In which city and since when has the task force operated?": one verb for both
     first = pieces[0].rstrip("?") + "?"
     rest = [p[0].upper() + p[1:].rstrip("?.") + "?" for p in pieces[1:] if len(p.split()) >= 2]
     if not rest:

@@ -76,8 +76,8 @@ _GENERIC = frozenset(tokenize(
     "specific role condition conditions part percent percentage proportion rate level figure figures way ways "
     "long far much many thing things happened happen exact exactly roughly approximate approximately "
     # "what's the real motive for ...?" asks why: the answer gives the reason ("in order to keep receiving
-    # assistance"), not the word
-    "reason motive motivation purpose cause explanation rationale goal aim objective real"
+    # assistance"), not the word ("cause" stays: "the main cause of death" asks for a thing)
+    "reason motive motivation purpose explanation rationale goal aim objective real"
 ))
 
 
