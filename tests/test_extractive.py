@@ -308,6 +308,7 @@ def test_a_part_whose_answer_is_not_in_the_top_two_passages_is_answered_from_its
     from types import SimpleNamespace
 
     from borderqa.answering.pipeline import AnswerPipeline, _Prepared
+    from borderqa.query import Query
     from borderqa.types import Hit
 
     generator = _generator()
@@ -324,6 +325,14 @@ def test_a_part_whose_answer_is_not_in_the_top_two_passages_is_answered_from_its
     assert len(searched) == 2  # one search per part
     assert "80,079" in answer.text and "between 500 and 1,000 members" in answer.text  # before: the task force part unanswered
     assert {c.passage.id for c in answer.citations} == {DEPORT.id, TASK_FORCE.id}
+
+    # a decision re-run on reordered passages reuses the parts' passages: no part is searched again
+    query = Query.parse(question, question, generator.terms)
+    searched.clear()
+    pipeline._decided(question, question, [Hit(OTHER, 2.0), Hit(DEPORT, 1.0)], query, [DEPORT, TASK_FORCE])
+    assert searched == []
+    first = pipeline._decided(question, question, [Hit(DEPORT, 2.0), Hit(OTHER, 1.0)], query)
+    assert len(searched) == 2 and first.part_passages == [DEPORT, TASK_FORCE]
 
 
 REGISTRY = _p(24, "A pilot biometric registry program was announced by the INM in November 2013. It registers border crossers.")

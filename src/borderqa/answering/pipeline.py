@@ -150,7 +150,7 @@ class AnswerPipeline:
             rechecked, _ = recheck(standalone, hits, self.premise_judge, lambda p: self._best_sentences(standalone, p),
                                    self.settings.recheck_margin)
             if rechecked is not hits:  # the second passage leads, if the checks still answer from it
-                prep = self._answered_from(prep, self._decided(question, standalone, rechecked, query))
+                prep = self._answered_from(prep, self._decided(question, standalone, rechecked, query, prep.part_passages))
             prep.timings["recheck"] = time.perf_counter() - started
         elif not prep.answerable and prep.premise is None and self._figure_second(prep):
             prep = self._second_for_figure(prep, question, standalone, query)
@@ -183,7 +183,7 @@ class AnswerPipeline:
         reordered, found = recheck(standalone, prep.hits, self.premise_judge,
                                    lambda p: self._best_sentences(standalone, p), self.settings.recheck_margin)
         if found is not None and found.swapped and found.margins[1] >= self.settings.premise_min_margin:
-            prep = self._answered_from(prep, self._decided(question, standalone, reordered, query))
+            prep = self._answered_from(prep, self._decided(question, standalone, reordered, query, prep.part_passages))
         prep.timings["recheck"] = time.perf_counter() - started
         return prep
 
@@ -204,8 +204,10 @@ class AnswerPipeline:
                 and not presupposes(prep.standalone) and not is_list_question(prep.standalone)
                 and undecided(prep.hits, self.settings.recheck_gap))
 
-    def _decided(self, question: str, standalone: str, hits: list[Hit], query: Query) -> _Prepared:
-        """The reader's readings of ``hits`` and the scope decision on them (in their order)."""
+    def _decided(self, question: str, standalone: str, hits: list[Hit], query: Query,
+                 part_passages: list[Passage] | None = None) -> _Prepared:
+        """The reader's readings of ``hits`` and the scope decision on them (in their order); ``part_passages``:
+        each part's own closest passage when a first decision has searched them (a reordering changes no part)."""
         t2 = time.perf_counter()
         read_k = self.reader_settings.passages if self.reader else 0
         readings: list[Reading] = []
@@ -224,7 +226,7 @@ class AnswerPipeline:
         scored = self.extractive.score_sentences(standalone, judged) if judged else []
         support = scored[0].score if scored else 0.0
         ranked = [sc.text for sc in scored if sc.passage == 0]  # the top passage's sentences, best first
-        own = self._part_passages(query.parts)
+        own = self._part_passages(query.parts) if part_passages is None else part_passages
         decision = self.scope.decide(query, passages, support, readings + part_readings, ranked, self.extractive.terms, own)
         timings = {"read": t3 - t2, "scope": time.perf_counter() - t3}
         return _Prepared(question, standalone, hits, passages, decision.answerable, support, decision.reason, timings,
