@@ -10,8 +10,8 @@ Checks:
   * kind counts meet the minimums
   * answerable cases: 1+ support snippets, 1-3 fact regexes; unanswerable: none of either;
     false_premise: no fact regexes, and optionally the snippet(s) of the passage that corrects the premise
-  * every support snippet occurs verbatim inside a single line of the raw report, is 6-15 words,
-    and contains none of the characters [ ] * \\ #
+  * every support snippet occurs verbatim inside a single line of the report as the index holds it (markdown
+    links unwrapped, "\\$" unescaped, "*" removed), is 6-15 words, and contains none of the characters [ ] * \\ #
   * every fact regex compiles and matches (case-insensitively) at least one of the case's support
     LINES (the full report line holding the snippet, with markdown links "[x](#)" -> "x",
     "\\$" -> "$" and "*" removed)
@@ -207,9 +207,11 @@ def main():
                 err("snippet contains forbidden chars %s: %r" % (bad, snip))
             if "\n" in snip:
                 err("snippet spans a line break: %r" % snip)
-            hits = [i for i, line in enumerate(report_lines) if snip in line]
+            # as the index holds the text (links unwrapped, "\$" unescaped, no "*"): the eval matches snippets
+            # against those passages, so a snippet copied with its markdown would support nothing
+            hits = [i for i, line in enumerate(report_lines) if snip in clean_line(line)]
             if not hits:
-                err("snippet not found verbatim in a single report line: %r" % snip)
+                err("snippet not found verbatim in a single report line (markdown removed): %r" % snip)
             support_line_idx.extend(hits)
         support_line_idx = sorted(set(support_line_idx))
         if kind == "multi" and len(support_line_idx) < 2:
