@@ -34,6 +34,16 @@ def test_two_part_questions_are_split_and_the_second_part_keeps_its_subject() ->
     assert question_parts("When did Peña Nieto take office, and in what year did the program start?")[1].startswith(
         "In what year did the program start? (")
     assert len(question_parts("Which force topped the list of abusers, and with what share?")) == 1  # the first part's figure
+    # "in / on which ..." after "and" starts a part when it asks a question of its own after a first part with a verb
+    assert question_parts("Which stretch of the route do shelter workers fear most, and in which state did the survey "
+                          "find the most abuse?") == ["Which stretch of the route do shelter workers fear most?",
+                                                      "In which state did the survey find the most abuse?"]
+    for one in ("How many naval stations is SEMAR building, and in which states?",  # leans on the first part
+                "Who is the director of the El Caminante shelter, and in which town is it?",
+                "In which Mexican cities and on which crossings are the biometric kiosks installed?",  # no verb first
+                "How many members does the Citizen Power Police have, and to what region are half of them sent?",
+                "To what extent does Mexico enforce its rules, and at what cost?"):
+        assert question_parts(one) == [one]
     assert question_parts("How many were detained in 2013, and how many of them were children?")[1].endswith(")")
     # one question asked with two question words, not two questions
     for one in ("Is there a limit on how far and how long Guatemalans with a crossing card can stay in Mexico?",

@@ -335,6 +335,24 @@ def test_a_part_whose_answer_is_not_in_the_top_two_passages_is_answered_from_its
     assert len(searched) == 2 and first.part_passages == [DEPORT, TASK_FORCE]
 
 
+def test_a_caption_leads_no_part() -> None:
+    from types import SimpleNamespace
+
+    from borderqa.answering.pipeline import AnswerPipeline, _Prepared
+    from borderqa.query import Query
+
+    based = _p(45, "Guatemala's Tecún Umán task force has between 500 and 1,000 members and is headquartered in Coatepeque.")
+    generator = _generator()
+    pipeline = AnswerPipeline(SimpleNamespace(passages=ALL), generator.bank, generator, AnsweringSettings(), generator.terms)  # type: ignore[arg-type]
+    question = "Where is Guatemala's Tecún Umán joint task force based, and roughly how many members does it have?"
+    query = Query.parse(question, question, generator.terms)
+    for part_passages in ([based], [CAPTION]):  # the caption may be a part's own closest passage too
+        answer = pipeline.answer_prepared(_Prepared(question, question, [], [CAPTION, based], True, 1.0, "", query=query,
+                                                    part_passages=part_passages))
+        assert answer.lead.startswith("Guatemala's Tecún Umán task force has between 500")  # before: the caption
+        assert CAPTION.id not in {c.passage.id for c in answer.citations}
+
+
 REGISTRY = _p(24, "A pilot biometric registry program was announced by the INM in November 2013. It registers border crossers.")
 KIOSKS = _p(25, "The first delivery of biometric equipment came in 2011, when the ambassador handed over kiosks. "
                 "Four biometric kiosks were handed over to the INM that year. The kiosks stand at the border.")

@@ -44,9 +44,17 @@ _SPLIT = re.compile(
 )
 
 
+# "..., and in which state did the survey find the most abuse?": a part that starts "in / on which ..." is
+# split off only when it asks a question of its own (it names its own subject and points nowhere back) after a
+# first part with a verb; "..., and in which town is it?" or "In which cities and on which crossings ...?"
+# stay one question, whose answer checks (``bound.unanswered``) read it whole
+_OWN_SPLIT = re.compile(r",?\s+and\s+(?=(?:in|on)\s+(?:what|which)\b)", re.IGNORECASE)
+
+
 def question_parts(question: str) -> list[str]:
     """The parts of a two-part question as the reader should read them; ``[question]`` otherwise."""
     pieces = [p.strip(" ,;") for p in _SPLIT.split(question) if p and p.strip(" ,;")]
+    pieces = [q for p in pieces for q in _own_split(p)]
     if len(pieces) < 2 or len(pieces[0].split()) < MIN_WORDS or len(_own(pieces[0])) < FIRST_OWN:
         return [question]
     if _SHARED_TAIL.match(pieces[1]) and not _VERB.search(pieces[0]):
@@ -56,6 +64,17 @@ def question_parts(question: str) -> list[str]:
     if not rest:
         return [question]
     return [first, *(f"{p} ({first.rstrip('?')})" if leans(p) else p for p in rest)]
+
+
+def _own_split(piece: str) -> list[str]:
+    """``piece`` split at ", and in / on which ..." when the rest asks a question of its own (see ``_OWN_SPLIT``)."""
+    found = _OWN_SPLIT.split(piece, maxsplit=1)
+    if len(found) < 2:
+        return [piece]
+    first, rest = (x.strip(" ,;") for x in found)
+    if not _VERB.search(first) or leans(rest):
+        return [piece]
+    return [first, rest]
 
 
 def _own(part: str) -> list[str]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from borderqa.answering.assumption import PremiseJudge
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
 from borderqa.answering.bound import costs_nothing, unanswered
-from borderqa.answering.extractive import ExtractiveGenerator, is_list_question
+from borderqa.answering.extractive import MIN_ANSWER_WORDS, ExtractiveGenerator, is_list_question
 from borderqa.answering.parts import question_parts
 from borderqa.answering.places import places_in
 from borderqa.answering.recheck import recheck, undecided
@@ -323,9 +323,11 @@ class AnswerPipeline:
         parts = prep.query.parts if prep.query is not None else question_parts(prep.standalone)
         if len(parts) < 2 or not prep.passages:
             return prep.passages, []
-        top = prep.passages[:2]
         own = prep.part_passages if prep.query is not None else self._part_passages(parts)
-        top += [p for p in own if p not in top]  # each part's own closest passage is a candidate too
+        # each part's own closest passage is a candidate too; a caption ("Joint Task Force Tecún Umán,
+        # Guatemala") answers no part
+        top = [p for p in dict.fromkeys([*prep.passages[:2], *own]) if len(p.text.split()) >= MIN_ANSWER_WORDS]
+        top = top or [next((p for p in prep.passages if len(p.text.split()) >= MIN_ANSWER_WORDS), prep.passages[0])]
         out = []
         for part in parts:
             scored = self.extractive.score_sentences(part, top)
