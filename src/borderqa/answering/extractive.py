@@ -246,10 +246,15 @@ def _offers(kind: str, question: str, sentence: str) -> bool:
     return gives_figure(question, sentence, share=False) if kind == "number" else offers_kind(kind, question, sentence)
 
 
+def is_prose(passage: Passage) -> bool:
+    """Whether ``passage`` can answer on its own: one that is only a name (a caption, a heading, a one-line
+    list item) cannot."""
+    return len(passage.text.split()) >= MIN_ANSWER_WORDS
+
+
 def _first_answering(passages: Sequence[Passage]) -> int:
-    """The first passage that can answer on its own: one that is only a name (a caption, a one-line list
-    item) cannot."""
-    return next((i for i, p in enumerate(passages) if len(p.text.split()) >= MIN_ANSWER_WORDS), 0)
+    """The first passage that can answer on its own (``is_prose``)."""
+    return next((i for i, p in enumerate(passages) if is_prose(p)), 0)
 
 
 def _with_antecedent(leads: list[tuple[int, str]], quotes: list[str], order: Sequence[str]) -> tuple[list[tuple[int, str]], list[str]]:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from borderqa.answering.assumption import PremiseJudge
-from borderqa.answering.extractive import MIN_ANSWER_WORDS
+from borderqa.answering.extractive import is_prose
 from borderqa.types import Hit, Passage
 
 
@@ -40,7 +40,7 @@ def undecided(hits: Sequence[Hit], gap: float) -> bool:
     if gap <= 0 or len(hits) < 2:
         return False
     first, second = hits[0], hits[1]
-    if any(len(h.passage.text.split()) < MIN_ANSWER_WORDS for h in (first, second)):  # a caption answers nothing
+    if not (is_prose(first.passage) and is_prose(second.passage)):  # a caption answers nothing
         return False
     return first.score - second.score < gap
 
