@@ -252,7 +252,7 @@ def is_prose(passage: Passage) -> bool:
     return len(passage.text.split()) >= MIN_ANSWER_WORDS
 
 
-def _first_answering(passages: Sequence[Passage]) -> int:
+def first_answering(passages: Sequence[Passage]) -> int:
     """The first passage that can answer on its own (``is_prose``)."""
     return next((i for i, p in enumerate(passages) if is_prose(p)), 0)
 
@@ -317,7 +317,7 @@ class ExtractiveGenerator:
         index, part question); one line per part, a sentence answering both once).
         The reader's say is in the scores (``reader.sentence_weight``)."""
         leads: list[Lead] = []
-        for i, part in parts or [(_first_answering(passages), question)]:
+        for i, part in parts or [(first_answering(passages), question)]:
             scored = self.score_sentences(part, [passages[i]])
             taken = {lead.text for lead in leads}
             fresh = next((sc for sc in scored if sc.text not in taken), None)
@@ -386,7 +386,7 @@ class ExtractiveGenerator:
 
     def _chosen(self, scored: list[ScoredSentence], passages: Sequence[Passage], source: int | None = None) -> list[ScoredSentence]:
         if source is None:
-            source = _first_answering(passages)
+            source = first_answering(passages)
         top = [s for s in scored if s.passage == source] or scored
         best = top[0]
         chosen = [best]

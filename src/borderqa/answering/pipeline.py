@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from borderqa.answering.assumption import PremiseJudge
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
 from borderqa.answering.bound import costs_nothing, unanswered
-from borderqa.answering.extractive import ExtractiveGenerator, is_list_question, is_prose
+from borderqa.answering.extractive import ExtractiveGenerator, first_answering, is_list_question, is_prose
 from borderqa.answering.parts import question_parts
 from borderqa.answering.places import places_in
 from borderqa.answering.recheck import recheck, undecided
@@ -327,7 +327,7 @@ class AnswerPipeline:
         # each part's own closest passage is a candidate too; a caption ("Joint Task Force Tecún Umán,
         # Guatemala") answers no part
         top = [p for p in dict.fromkeys([*prep.passages[:2], *own]) if is_prose(p)]
-        top = top or [next((p for p in prep.passages if is_prose(p)), prep.passages[0])]
+        top = top or [prep.passages[first_answering(prep.passages)]]
         out = []
         for part in parts:
             scored = self.extractive.score_sentences(part, top)
