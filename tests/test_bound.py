@@ -85,6 +85,13 @@ def test_a_figure_for_a_list_of_countries_is_no_figure_for_one_of_them() -> None
         ("What fee do smugglers charge?", "Smugglers charge a steep fee.", False),
         ("How many soldiers will Task Force Chortí have?", "It will launch in the second half of 2014.", False),  # a date
         ("How many children did CBP apprehend in FY2013?", "Apprehensions had risen since FY2011.", False),  # a fiscal year
+        # a rank asked is given as an ordinal; an ordinal answers no other figure question
+        ("Where did the INM rank in the number of complaints?", "The INM ranked eighth in the number of complaints.", True),
+        ("Where did the INM rank in the number of complaints?", "The INM received many complaints.", False),
+        ("How many complaints did the INM receive?", "The INM ranked eighth in the number of complaints.", False),
+        ("Where did Chiapas rank in trafficking cases?", "Chiapas had the second highest number of cases.", True),
+        ("How large will the ranks of the task force be?", "It will launch in the second half of 2014.", False),
+        ("Where did Chiapas rank in trafficking cases?", "For the first time, Chiapas reported cases in 2013.", False),
     ],
 )
 def test_gives_figure(question: str, answer: str, gives: bool) -> None:
@@ -170,6 +177,14 @@ def test_the_unit_asked_for(question: str, answer: str, unit: str) -> None:
     assert missing_unit(question, answer) == unit
 
 
+def test_an_amount_per_person_asked_needs_one_per_person() -> None:
+    paid = "The authorities detained two smugglers who had been paid US$500 per migrant to cross them into Chiapas."
+    total = "Since 2008, CARSI assistance has amounted to US$803 million."
+    assert unanswered(_q("How much a head were the two smugglers paid?"), paid) == ""
+    assert "no figure per person" in unanswered(_q("How much a head did CARSI assistance amount to?"), total)
+    assert unanswered(_q("How much did CARSI assistance amount to?"), total) == ""
+
+
 def test_money_is_no_count_for_a_how_many_question() -> None:
     said = 'The program provided as much as US$50 million for "patrol boats, night vision equipment" in 2011.'
     assert not gives_figure("How many patrol boats did the program deliver?", said)
@@ -186,6 +201,7 @@ def test_a_question_that_asks_for_a_date_needs_one() -> None:
     assert unanswered(_q("When will the train run again?"), vague) == ""  # "when" may be answered by an event
     sometime = "The train will once again start in Tapachula sometime in 2014."
     assert "no day" in unanswered(_q("On what date did the train start running out of Tapachula again?"), sometime)
+    assert "no day" in unanswered(_q("On what exact date did the train start running again?"), sometime)
     assert unanswered(_q("What year did the train start running out of Tapachula again?"), sometime) == ""
     assert unanswered(_q("On what date did the airport open?"), "The new airport in Palenque opened on February 14.") == ""
     assert unanswered(_q("On what date did the airport open?"), "The airport opened on Feb. 14th.") == ""

@@ -141,6 +141,8 @@ def test_offers_kind_ignores_what_the_question_already_says() -> None:
         ("What's the real motive for Mexican forces doing any drug policing?", ""),  # asks why, not for a word
         ("What is the purpose of the checkpoints?", ""),
         ("What is the main cause of death among migrants on the train?", "main cause"),  # a thing, not why
+        ("How much a head were the smugglers paid?", ""),  # an amount per person ("US$500 per migrant")
+        ("How much per person do smugglers charge?", ""),
     ],
 )
 def test_focus(question: str, phrase: str) -> None:

@@ -102,6 +102,9 @@ _UNITS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ("length of time", re.compile(r"\bhow long\b.*\b(take|takes|took|last|lasts|lasted|stay|wait|held|been|going on)\b", re.IGNORECASE),
      re.compile(r"\b(minutes?|hours?|days?|weeks?|months?|years?|nights?|decades?|century|centuries|since)\b", re.IGNORECASE)),
     # "What share of migrants ...?": a percentage or a part of the whole, not a count
+    # "How much a head / apiece ...?" asks an amount per person: a total ("US$803 million") is none
+    ("figure per person", re.compile(r"\b(?:a|per) (?:head|person)\b|\bapiece\b", re.IGNORECASE),
+     re.compile(r"\bper\b|\beach\b|\bapiece\b|\ba (?:head|person|migrant)\b", re.IGNORECASE)),
     ("percentage or share", re.compile(r"\b(?:what|which) (?:share|percent(?:age)?|proportion|fraction|portion)\b|\bhow many percent\b", re.IGNORECASE),
      re.compile(r"percent|%|\b(?:half|thirds?|quarters?|fifths?|tenths?|majority|minority|most|all|none)\b|\bone in\b|\b\w+ (?:out )?of (?:every|each) \w+\b",
                 re.IGNORECASE)),
@@ -116,7 +119,7 @@ _ASKS_TIME = re.compile(r"\bhow (long|old|often)\b|\bsince when\b", re.IGNORECAS
 # A question that asks for a date in so many words ("On what date ...?", "What year ...?"), and a date given.
 _ASKS_DATE = re.compile(r"\b(?:what|which) (?:date|year|month|day)\b", re.IGNORECASE)
 # "On what date ...?" asks for a day: "sometime in 2014" does not give one
-_ASKS_DAY = re.compile(r"\b(?:what|which|the exact) (?:date|day)(?![\w-])", re.IGNORECASE)
+_ASKS_DAY = re.compile(r"\b(?:(?:what|which)(?: exact| precise)?|the exact|the precise) (?:date|day)(?![\w-])", re.IGNORECASE)
 # "When is the La Trinitaria customs facility expected to be completed?" asks for a date to come; "As of mid-2014,
 # the station at Huixtla is complete ... La Trinitaria ... remain under construction" dates the state of things
 # only (three writers asked it; held-out and public files: 3 right refusals, no answered answerable question)
@@ -230,6 +233,13 @@ def grouped_name(question: str, answer: str) -> tuple[str, str] | None:
 # "What share of the migrants at the Arriaga shelter are Honduran?" asks for a share: "the “La 72” shelter in
 # Tenosique" holds a number, not a share (three writers asked it; the stored answers of every file: 3 right
 # refusals, no answered answerable question caught)
+# "Where did the INM rank ...?" (not "the ranks of", "rank-and-file") is answered by a place in a ranking: an
+# ordinal after "ranked" or before "highest / largest / place" ("ranked eighth", "second highest"; not "the
+# second half of 2014", "the first time")
+_ASKS_RANK = re.compile(r"\brank(?:s|ed)?\b(?!\s+of\b|-)|\bwhat (?:place|position)\b", re.IGNORECASE)
+_ORD = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))"
+_ORDINAL = re.compile(rf"\brank(?:s|ed)?\s+(?:\w+\s+)?{_ORD}\b|\b{_ORD}[\s-](?:highest|lowest|largest|smallest|most|"
+                      r"least|biggest|place)\b", re.IGNORECASE)
 _ASKS_SHARE = re.compile(r"\bwhat (?:share|percent(?:age)?|proportion|fraction|portion)\b", re.IGNORECASE)
 _GIVES_SHARE = re.compile(
     r"\d\s?(?:%|percent\b)|\bper ?cent\b|\b(?:half|halves|thirds?|quarters?|fifths?|tenths?|majority|minority|most|all|none)\b"
@@ -245,6 +255,8 @@ def gives_figure(question: str, answer: str, exact: bool = False, share: bool = 
     is off); ``exact``: "several" is not one (an answer may say "several", its lead should say how many)."""
     if share and _ASKS_SHARE.search(question) and not _GIVES_SHARE.search(answer):
         return False
+    if _ASKS_RANK.search(question) and _ORDINAL.search(answer):  # "Where did the INM rank?" "The INM ranked eighth"
+        return True
     text = answer if _ASKS_TIME.search(question) else _DATE.sub(" ", answer)
     if _COUNT.search(question) and not _IN_MONEY.search(question):
         text = _MONEY.sub(" ", text)

@@ -70,6 +70,8 @@ _FOCUS = (
 _VERB_ONLY = re.compile(r"^[a-z]*[^e\W]ed\s*$", re.IGNORECASE)
 # Only the prepositions among _STOP_AFTER can follow a one-word X: the "how many X" pattern ends X at those.
 _PREPOSITION = re.compile(r"(?:in|to|at|on|for|by)\b", re.IGNORECASE)
+# "How much a head were they paid?": an amount per person, not the thing asked ("US$500 per migrant")
+_PER_ONE = re.compile(r"^(?:a|per) (?:head|person|piece)\s*$|^apiece\s*$", re.IGNORECASE)
 # Words that name no particular figure or attribute ("what share of", "what kind of", "how many people").
 _GENERIC = frozenset(tokenize(
     "share kind kinds type types name names like people person number numbers amount total extra main general "
@@ -166,6 +168,8 @@ def focus(question: str) -> tuple[str, list[str]]:
         m = pattern.search(question)
         if m and n == 0 and _VERB_ONLY.match(m.group(1)) and _PREPOSITION.match(question, m.end(1)):
             continue  # "how many ended in ...": a verb, not the thing counted
+        if m and n == 0 and _PER_ONE.match(m.group(1)):
+            continue
         if m:
             words = [t for t in tokenize(m.group(1)) if not t[0].isdigit() and t not in _GENERIC]
             if words:
