@@ -101,10 +101,10 @@ _UNITS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
      re.compile(r"\b(miles?|km|kilomet(er|re)s?|yards?|met(er|re)s?|feet|blocks)\b", re.IGNORECASE)),
     ("length of time", re.compile(r"\bhow long\b.*\b(take|takes|took|last|lasts|lasted|stay|wait|held|been|going on)\b", re.IGNORECASE),
      re.compile(r"\b(minutes?|hours?|days?|weeks?|months?|years?|nights?|decades?|century|centuries|since)\b", re.IGNORECASE)),
-    # "What share of migrants ...?": a percentage or a part of the whole, not a count
     # "How much a head / apiece ...?" asks an amount per person: a total ("US$803 million") is none
     ("figure per person", re.compile(r"\b(?:a|per) (?:head|person)\b|\bapiece\b", re.IGNORECASE),
      re.compile(r"\bper\b|\beach\b|\bapiece\b|\ba (?:head|person|migrant)\b", re.IGNORECASE)),
+    # "What share of migrants ...?": a percentage or a part of the whole, not a count
     ("percentage or share", re.compile(r"\b(?:what|which) (?:share|percent(?:age)?|proportion|fraction|portion)\b|\bhow many percent\b", re.IGNORECASE),
      re.compile(r"percent|%|\b(?:half|thirds?|quarters?|fifths?|tenths?|majority|minority|most|all|none)\b|\bone in\b|\b\w+ (?:out )?of (?:every|each) \w+\b",
                 re.IGNORECASE)),
@@ -230,9 +230,6 @@ def grouped_name(question: str, answer: str) -> tuple[str, str] | None:
     return None
 
 
-# "What share of the migrants at the Arriaga shelter are Honduran?" asks for a share: "the “La 72” shelter in
-# Tenosique" holds a number, not a share (three writers asked it; the stored answers of every file: 3 right
-# refusals, no answered answerable question caught)
 # "Where did the INM rank ...?" (not "the ranks of", "rank-and-file") is answered by a place in a ranking: an
 # ordinal after "ranked" or before "highest / largest / place" ("ranked eighth", "second highest"; not "the
 # second half of 2014", "the first time")
@@ -240,6 +237,9 @@ _ASKS_RANK = re.compile(r"\brank(?:s|ed)?\b(?!\s+of\b|-)|\bwhat (?:place|positio
 _ORD = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))"
 _ORDINAL = re.compile(rf"\brank(?:s|ed)?\s+(?:\w+\s+)?{_ORD}\b|\b{_ORD}[\s-](?:highest|lowest|largest|smallest|most|"
                       r"least|biggest|place)\b", re.IGNORECASE)
+# "What share of the migrants at the Arriaga shelter are Honduran?" asks for a share: "the “La 72” shelter in
+# Tenosique" holds a number, not a share (three writers asked it; the stored answers of every file: 3 right
+# refusals, no answered answerable question caught)
 _ASKS_SHARE = re.compile(r"\bwhat (?:share|percent(?:age)?|proportion|fraction|portion)\b", re.IGNORECASE)
 _GIVES_SHARE = re.compile(
     r"\d\s?(?:%|percent\b)|\bper ?cent\b|\b(?:half|halves|thirds?|quarters?|fifths?|tenths?|majority|minority|most|all|none)\b"
