@@ -279,3 +279,13 @@ def test_langchain_retriever_in_an_lcel_chain(retriever: Retriever) -> None:
 def test_langchain_retriever_honours_mode(retriever: Retriever) -> None:
     docs = LangChainRetriever(retriever=retriever, k=1, mode="lexical").invoke("La Bestia")
     assert docs[0].metadata["id"] == "report:p0010"
+
+
+def test_window_vectors_and_late_tokens_are_what_search_reads(index: ChromaIndex, retriever: Retriever) -> None:
+    owners, vectors = index.window_vectors()
+    assert sorted(set(owners)) == sorted(p.id for p in _passages()) and vectors.shape == (len(owners), FakeEmbedder().dimension)
+    tokens = index.token_vectors()
+    item, lead = "report:p0008", "report:p0007"  # a list item is read with its lead-in's word pieces
+    assert np.array_equal(retriever.late_tokens(item), np.concatenate([tokens[item], tokens[lead]]))
+    assert np.array_equal(retriever.late_tokens("report:p0005"), tokens["report:p0005"])
+    assert retriever.late_tokens("report:p9999").size == 0

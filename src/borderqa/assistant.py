@@ -65,12 +65,12 @@ def default_reader(settings: Settings) -> Reader | None:
     """The shipped reader (loaded on first use), or None when ``reader.enabled`` is off."""
     if not settings.reader.enabled:
         return None
-    from borderqa.embedding import packaged_model_path
+    from borderqa.embedding import model_dir
     from borderqa.reader.model import SHIPPED_SHA256, WEIGHTS_FILE
     from borderqa.reader.reading import TrainedReader
 
     r = settings.reader
-    base = Path(settings.embedding.model_path) if settings.embedding.model_path else packaged_model_path()
+    base = model_dir(settings.embedding)
     weights = Path(r.weights_path) if r.weights_path else WEIGHTS_FILE
     onnx_dir = Path(settings.embedding.onnx_dir) if r.backend != "torch" else None
     return TrainedReader(base, weights, r.sha256 or (SHIPPED_SHA256 if not r.weights_path else ""), r.threads, onnx_dir,

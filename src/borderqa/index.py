@@ -436,6 +436,17 @@ class ChromaIndex:
             b.tokens = tokenstore.read(b.dir, key="ids")
         return b.tokens
 
+    def window_vectors(self, build: str | None = None) -> tuple[list[str], Vectors]:
+        """Every window's passage id and vector (one row each), as Chroma holds them."""
+        b = self._open(build)
+        ids: list[str] = []
+        rows: list[Vectors] = []
+        for offset in range(0, b.windows, 10_000):
+            got = self._call(b.collection.get, include=["embeddings"], limit=10_000, offset=offset)
+            ids += [wid.rsplit("#", 1)[0] for wid in got["ids"]]
+            rows.append(np.asarray(got["embeddings"], dtype=np.float32))
+        return ids, np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+
     def lexical(self, build: str | None = None) -> BM25Index:
         """The build's BM25 index, loaded from its ``bm25/`` folder (built here for an older build without one)."""
         b = self._open(build)

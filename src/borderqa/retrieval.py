@@ -215,6 +215,11 @@ class Retriever:
     def passages(self) -> list[Passage]:
         return list(self._passages)
 
+    def late_tokens(self, pid: str) -> Vectors:
+        """The word-piece vectors late interaction reads for a passage (a list item's with its lead-in's)."""
+        tokens = self._item_tokens.get(pid)
+        return tokens if tokens is not None else self._tokens.get(pid, np.zeros((0, 0), dtype=np.float32))
+
     def _in(self, documents: frozenset[str]) -> np.ndarray:
         return np.array([p.document in documents for p in self._passages], dtype=bool)
 

@@ -28,11 +28,11 @@ def fit_reader(
     progress: Callable[[int, int, float], None] | None = None,
 ) -> str:
     """Train, write ``out`` and ``CARD.md`` beside it; a summary to print."""
-    from borderqa.embedding import packaged_model_path
+    from borderqa.embedding import model_dir
 
     if not data.is_file():
         raise ConfigError(f"{data} is missing: run `borderqa reader data` first")
-    base = Path(assistant.settings.embedding.model_path) if assistant.settings.embedding.model_path else packaged_model_path()
+    base = model_dir(assistant.settings.embedding)
     config = TrainConfig(epochs=epochs, layers=layers, max_steps=max_steps)
     report, sha = train_from_files(data, assistant.passages(), base, out, config, progress)
     dev = ", ".join(f"{k} {v:.3f}" for k, v in report.dev.items())

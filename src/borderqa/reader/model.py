@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from borderqa.embedding import file_sha256
+from borderqa.embedding import file_sha256, trained_tensors
 from borderqa.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -98,27 +98,12 @@ class LoadedReader:
 
 def load_reader(base_dir: Path, weights: Path, expected_sha256: str, threads: int = 0) -> LoadedReader:
     """The trained reader, after checking the weights file's hash; ``ModelError`` on anything wrong."""
-    if not weights.is_file():
-        raise ModelError(f"reader weights {weights} are missing: run `borderqa reader train`, or restore the file from git")
-    actual = file_sha256(weights)
-    if expected_sha256 and actual != expected_sha256:
-        raise ModelError(
-            f"reader weights {weights} have sha256 {actual}, expected {expected_sha256}: the file is corrupt or "
-            "not the shipped one (restore it from git, or set BORDERQA_READER__SHA256 for weights you trained)"
-        )
+    state, meta = trained_tensors(weights, expected_sha256, "reader",
+                                  "run `borderqa reader train`, or restore the file from git", "BORDERQA_READER__SHA256",
+                                  READER_FORMAT)
     import torch
-    from safetensors import safe_open
-    from safetensors.torch import load_file
     from transformers import AutoTokenizer
 
-    try:
-        state = load_file(str(weights))
-        with safe_open(str(weights), framework="pt") as f:
-            meta = f.metadata() or {}
-    except Exception as exc:  # safetensors raises its own error types for a damaged header
-        raise ModelError(f"reader weights {weights} cannot be read: {exc}") from exc
-    if meta.get("format") != READER_FORMAT:
-        raise ModelError(f"reader weights {weights} are not a BorderQA reader file (format {meta.get('format')!r})")
     net = build_network(base_dir, int(meta.get("layers", "6")))
     missing, unexpected = net.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
     if unexpected or set(missing) - set(FROZEN):
