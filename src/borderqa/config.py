@@ -45,9 +45,9 @@ class EmbeddingSettings(_Group):
     index_backend: Literal["torch", "onnx", "onnx-int8"] = "onnx"
     index_threads: int = Field(default=2, ge=1, le=64)  # ONNX Runtime threads for an index build
     onnx_dir: str = ".models"  # where the export is kept (made once, hash-checked)
-    # Retrieval's question side (question_encoder.py): a question is encoded by the packaged model and by a copy
-    # fine-tuned on the reader's generated questions, blended with this weight on the tuned one (vector and
-    # word pieces); 0: the packaged model alone. Passages are not affected, so it is not in the fingerprint.
+    # Retrieval's question side (question_encoder.py): questions are encoded by the packaged model with its
+    # weights moved this far towards a copy fine-tuned on the reader's generated questions (1: the tuned copy;
+    # 0: the packaged model alone). Passages are not affected, so it is not in the fingerprint.
     question_blend: float = Field(default=0.5, ge=0, le=1)
     question_weights: str = ""  # empty: the shipped file, src/borderqa/reader/weights/questions.safetensors
     question_sha256: str = ""  # empty: the shipped file's; set it for weights you trained

@@ -200,7 +200,8 @@ class SentenceTransformerEmbedder:
 
     @property
     def question_model(self) -> Any:
-        """Retrieval's tuned question encoder (``question_encoder.py``), loaded and hash-checked on first use."""
+        """Retrieval's question encoder (``question_encoder.py``): the packaged model's weights blended with the
+        tuned ones (``question_blend``), loaded and hash-checked on first use."""
         with self._lock:
             if self._question_model is None:
                 from borderqa.question_encoder import SHIPPED_SHA256, WEIGHTS_FILE, load_question_model
@@ -208,7 +209,7 @@ class SentenceTransformerEmbedder:
                 s = self._settings
                 weights = Path(s.question_weights) if s.question_weights else WEIGHTS_FILE
                 sha = s.question_sha256 or ("" if s.question_weights else SHIPPED_SHA256)
-                self._question_model = load_question_model(model_dir(self._settings), weights, sha)
+                self._question_model = load_question_model(model_dir(self._settings), weights, sha, s.question_blend)
                 self._question_model.max_seq_length = s.window_tokens
             return self._question_model
 
@@ -290,19 +291,11 @@ class SentenceTransformerEmbedder:
         return [unit_rows(np.asarray(t.float().numpy()[1:-1], dtype=np.float32)) for t in out]
 
     def encode_query(self, text: str) -> QueryEncoding:
-        """The packaged model's encoding blended with the tuned question encoder's (``question_blend``)."""
-        base = self._encode(self.model, text)
-        w = self._settings.question_blend
-        if w <= 0:
-            return base
-        tuned = self._encode(self.question_model, text)  # same word pieces: the same tokenizer
-        vector = unit_rows(((1 - w) * base.vector + w * tuned.vector)[None, :])[0]
-        return QueryEncoding(vector, unit_rows((1 - w) * base.tokens + w * tuned.tokens))
-
-    def _encode(self, model: Any, text: str) -> QueryEncoding:
-        """One forward pass, called directly: ``encode`` adds ~1.5 ms a question of sorting and batching."""
+        """One forward pass of the question encoder (``question_model``; the packaged model when
+        ``question_blend`` is 0), called directly: ``encode`` adds ~1.5 ms a question of sorting and batching."""
         import torch
 
+        model = self.question_model if self._settings.question_blend > 0 else self.model
         features = model.preprocess([text])
         with torch_threads(self._settings.query_threads), torch.inference_mode():
             out = model(features)

@@ -39,6 +39,10 @@ Re-scoring (no cross-encoder runs offline here) then adds, in the same standardi
   (recall@5 0.952 -> 0.955 when it came in; since items are read with their lead-in it changes no eval
   case, and stays as a floor for items outside the late-interaction candidates).
 
+The question's vector and word pieces come from ``Embedder.encode_query``: the packaged model with its weights
+blended with a copy fine-tuned on the reader's generated questions (``question_encoder.py``; the passages'
+side is the index as built).
+
 The title page's lines are labelled by what they are (index.py): "Who are the authors of Mexico's Other
 Border?" found the byline nowhere in the top 10 when every line carried one label for the whole page,
 and 2nd (after the title line) with a label per line.
