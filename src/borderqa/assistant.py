@@ -65,16 +65,14 @@ def default_reader(settings: Settings) -> Reader | None:
     """The shipped reader (loaded on first use), or None when ``reader.enabled`` is off."""
     if not settings.reader.enabled:
         return None
-    from borderqa.embedding import model_dir
+    from borderqa.embedding import model_dir, weights_file
     from borderqa.reader.model import SHIPPED_SHA256, WEIGHTS_FILE
     from borderqa.reader.reading import TrainedReader
 
     r = settings.reader
-    base = model_dir(settings.embedding)
-    weights = Path(r.weights_path) if r.weights_path else WEIGHTS_FILE
+    weights, sha = weights_file(r.weights_path, r.sha256, WEIGHTS_FILE, SHIPPED_SHA256)
     onnx_dir = Path(settings.embedding.onnx_dir) if r.backend != "torch" else None
-    return TrainedReader(base, weights, r.sha256 or (SHIPPED_SHA256 if not r.weights_path else ""), r.threads, onnx_dir,
-                         int8=r.backend == "onnx-int8")
+    return TrainedReader(model_dir(settings.embedding), weights, sha, r.threads, onnx_dir, int8=r.backend == "onnx-int8")
 
 
 @dataclass(frozen=True)

@@ -519,7 +519,8 @@ def reader_train_questions(data_file: Path | None, out: Path, epochs: float, spl
     pairs = training_pairs(data_file or DATA_DIR / EXAMPLES_FILE, corpus.passage_ids, splits.split(","))
     update, close = _progress_bar("training", "step")
     try:
-        summary = train_question_encoder(corpus, pairs, model_dir(a.settings.embedding), out, epochs=epochs, max_steps=max_steps,
+        summary = train_question_encoder(corpus, pairs, model_dir(a.settings.embedding), a.settings.embedding.model_sha256, out,
+                                         epochs=epochs, max_steps=max_steps,
                                          progress=lambda step, total, loss: update(step, total))
     finally:
         close()

@@ -104,6 +104,16 @@ def model_dir(settings: EmbeddingSettings) -> Path:
     return Path(settings.model_path) if settings.model_path else packaged_model_path()
 
 
+def weights_file(path: str, sha256: str, shipped: Path, shipped_sha256: str) -> tuple[Path, str]:
+    """The weights file a setting names and the hash it must have: the shipped file and its pinned hash when
+    ``path`` is empty; else ``path`` and ``sha256`` (empty: not checked, which is logged)."""
+    if not path:
+        return shipped, sha256 or shipped_sha256
+    if not sha256:
+        log.warning("%s is loaded without a hash check: set its sha256 setting to check it", path)
+    return Path(path), sha256
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as f:
@@ -150,6 +160,33 @@ def trained_tensors(weights: Path, expected_sha256: str, what: str, missing_fix:
     if meta.get("format") != file_format:
         raise ModelError(f"{what} weights {weights} are not a BorderQA {what} file (format {meta.get('format')!r})")
     return state, meta
+
+
+def save_trained(module: Any, path: Path, left_out: tuple[str, ...], metadata: dict[str, str]) -> str:
+    """Write ``module``'s tensors, but those whose names start with one of ``left_out``, as fp16 safetensors
+    (through a temporary file, so a killed write leaves the old file); return the file's sha256."""
+    import torch
+    from safetensors.torch import save_file
+
+    state = {k: v.detach().to(torch.float16).contiguous() for k, v in module.state_dict().items()
+             if not k.startswith(left_out)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    save_file(state, str(tmp), metadata=metadata)
+    tmp.replace(path)
+    return file_sha256(path)
+
+
+def fitted(module: Any, state: dict[str, Any], left_out: tuple[str, ...], what: str, weights: Path) -> dict[str, Any]:
+    """``state`` as fp32, after checking it holds every tensor of ``module`` but those starting with one of
+    ``left_out``, each of the module's shape, and nothing else; ``ModelError`` otherwise."""
+    own = module.state_dict()
+    expected = {k for k in own if not k.startswith(left_out)}
+    wrong = sorted(k for k in state if k in own and tuple(state[k].shape) != tuple(own[k].shape))
+    if set(state) != expected or wrong:
+        raise ModelError(f"{what} weights {weights} do not fit the network (missing {sorted(expected - set(state))[:3]}, "
+                         f"unexpected {sorted(set(state) - expected)[:3]}, other shapes {wrong[:3]})")
+    return {k: v.float() for k, v in state.items()}
 
 
 def unit_rows(m: Vectors) -> Vectors:
@@ -201,16 +238,21 @@ class SentenceTransformerEmbedder:
     @property
     def question_model(self) -> Any:
         """Retrieval's question encoder (``question_encoder.py``): the packaged model's weights blended with the
-        tuned ones (``question_blend``), loaded and hash-checked on first use."""
+        tuned ones (``question_blend``), loaded and hash-checked on first use; a failed load is remembered
+        (its ``ModelError`` raised again, the files not read again)."""
         with self._lock:
             if self._question_model is None:
                 from borderqa.question_encoder import SHIPPED_SHA256, WEIGHTS_FILE, load_question_model
 
                 s = self._settings
-                weights = Path(s.question_weights) if s.question_weights else WEIGHTS_FILE
-                sha = s.question_sha256 or ("" if s.question_weights else SHIPPED_SHA256)
-                self._question_model = load_question_model(model_dir(self._settings), weights, sha, s.question_blend)
-                self._question_model.max_seq_length = s.window_tokens
+                weights, sha = weights_file(s.question_weights, s.question_sha256, WEIGHTS_FILE, SHIPPED_SHA256)
+                try:
+                    self._question_model = load_question_model(model_dir(s), s.model_sha256, weights, sha, s.question_blend)
+                    self._question_model.max_seq_length = s.window_tokens
+                except ModelError as exc:
+                    self._question_model = exc
+            if isinstance(self._question_model, ModelError):
+                raise self._question_model
             return self._question_model
 
     def _load(self) -> Any:

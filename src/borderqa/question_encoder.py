@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from borderqa.embedding import file_sha256, trained_tensors
+from borderqa.embedding import fitted, save_trained, trained_tensors, verify_weights
 from borderqa.errors import ConfigError, ModelError
 
 if TYPE_CHECKING:
@@ -40,47 +40,42 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = Path(__file__).parent / "reader" / "weights" / "questions.safetensors"
-SHIPPED_SHA256 = "7c7ead4ebba6a0c98ba3bef48ce6495380843cabbef92dbeca50ada2c8288848"  # the shipped weights (reader/weights/CARD.md); a mismatch is refused
+SHIPPED_SHA256 = "0233bd31b27f7f33b17e04e8ee9c1b510dd892ded438538c404b276ebe50a88f"  # the shipped weights (reader/weights/CARD.md); a mismatch is refused
 FORMAT = "borderqa-questions-1"
 FROZEN = ("embeddings.word_embeddings.weight",)  # the base's, taken from the package at load
+LEFT_OUT = (*FROZEN, "pooler.")  # not shipped: the frozen table, and the pooler mean pooling never reads
 KINDS = ("generated", "rule")  # the reader's "answer" examples trained on (its "why" premises repeat one pattern)
 SEED = 13
 
 
-def load_question_model(base_dir: Path, weights: Path, expected_sha256: str, blend: float = 1.0) -> Any:
-    """The question encoder: the packaged model (a SentenceTransformer) with each tensor the file holds set to
-    ``(1 - blend) * base + blend * tuned``, after checking the file's hash; ``ModelError`` on anything wrong."""
-    state, _ = trained_tensors(weights, expected_sha256, "question encoder",
-                               "run `borderqa reader train-questions`, restore the file from git, or set "
-                               "BORDERQA_EMBEDDING__QUESTION_BLEND=0", "BORDERQA_EMBEDDING__QUESTION_SHA256", FORMAT)
+def load_question_model(base_dir: Path, base_sha256: str, weights: Path, expected_sha256: str, blend: float = 1.0) -> Any:
+    """The question encoder: the packaged model (a SentenceTransformer, its weights checked against
+    ``base_sha256``) with each tensor the file holds set to ``(1 - blend) * base + blend * tuned``, after
+    checking the file's hash and that it was trained from that base; ``ModelError`` on anything wrong."""
+    state, meta = trained_tensors(weights, expected_sha256, "question encoder",
+                                  "run `borderqa reader train-questions`, restore the file from git, or set "
+                                  "BORDERQA_EMBEDDING__QUESTION_BLEND=0",
+                                  "BORDERQA_EMBEDDING__QUESTION_SHA256 for weights you trained, or "
+                                  "BORDERQA_EMBEDDING__QUESTION_BLEND=0 to search without them", FORMAT)
+    if meta.get("base_sha256") != base_sha256:
+        raise ModelError(f"question encoder weights {weights} were trained from another base model "
+                         f"({meta.get('base_sha256')!r}, this one is {base_sha256!r}): run `borderqa reader train-questions`")
+    verify_weights(base_dir, base_sha256)
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(base_dir), device="cpu", local_files_only=True)
     encoder: Any = model[0].auto_model
     own = encoder.state_dict()
-    if set(state) - set(own):
-        raise ModelError(f"question encoder weights {weights} do not fit the model (unexpected {sorted(set(state) - set(own))[:3]})")
-    blended = {k: (1 - blend) * own[k] + blend * v.float() for k, v in state.items()}
-    missing, unexpected = encoder.load_state_dict(blended, strict=False)
-    if unexpected or set(missing) - set(FROZEN):
-        raise ModelError(f"question encoder weights {weights} do not fit the model (missing {missing[:3]}, unexpected {unexpected[:3]})")
+    tuned = fitted(encoder, state, LEFT_OUT, "question encoder", weights)
+    encoder.load_state_dict({k: (1 - blend) * own[k] + blend * v for k, v in tuned.items()}, strict=False)
     model.eval()
-    log.info("loaded the question encoder from %s", weights)
+    log.info("loaded the question encoder from %s (blend %.2f)", weights, blend)
     return model
 
 
-def save_question_model(model: Any, path: Path) -> str:
-    """Write what training changed (fp16 safetensors, the frozen table left out); return the file's sha256."""
-    import torch
-    from safetensors.torch import save_file
-
-    state = {k: v.detach().to(torch.float16).contiguous() for k, v in model[0].auto_model.state_dict().items()
-             if k not in FROZEN}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    save_file(state, str(tmp), metadata={"format": FORMAT})
-    tmp.replace(path)
-    return file_sha256(path)
+def save_question_model(model: Any, path: Path, base_sha256: str) -> str:
+    """Write what training changed (fp16 safetensors, ``LEFT_OUT`` left out); return the file's sha256."""
+    return save_trained(model[0].auto_model, path, LEFT_OUT, {"format": FORMAT, "base_sha256": base_sha256})
 
 
 def training_pairs(examples: Path, passage_ids: Sequence[str], splits: Sequence[str]) -> list[tuple[str, int]]:
@@ -115,8 +110,10 @@ def corpus_of(retriever: Retriever) -> Corpus:
     at = {pid: i for i, pid in enumerate(ids)}
     owners, windows = retriever.index.window_vectors(retriever.build)
     keep = [i for i, pid in enumerate(owners) if pid in at]
+    if not keep:
+        raise ConfigError("the index holds no passage vectors: run `borderqa index --force`")
     tokens = [retriever.late_tokens(pid) for pid in ids]
-    if not keep or any(len(t) == 0 for t in tokens):
+    if any(len(t) == 0 for t in tokens):
         raise ConfigError("the index has no word-piece vectors for some passages: run `borderqa index --force`")
     return Corpus(ids, windows[keep], np.array([at[owners[i]] for i in keep]), tokens)
 
@@ -131,13 +128,52 @@ class TrainSummary:
     sha256: str
 
 
-def train_question_encoder(corpus: Corpus, pairs: Sequence[tuple[str, int]], base_dir: Path, out: Path,
-                           epochs: float = 2.0, lr: float = 5e-5, batch: int = 16, max_steps: int = 0,
+class _Scorer:
+    """Every passage's two scores for a batch of questions, as retrieval computes them, kept differentiable:
+    the cosine with the passage's best window, and late interaction (``retrieval.maxsim``: each question word
+    piece but [CLS] and [SEP] matched with its best passage word piece, averaged)."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        import torch
+
+        self.windows = torch.tensor(corpus.windows)
+        self.owner = torch.tensor(corpus.owner)
+        self.n = len(corpus.passage_ids)
+        longest = max(len(t) for t in corpus.tokens)
+        self.tokens = torch.zeros(self.n, longest, corpus.windows.shape[1])
+        self.held = torch.zeros(self.n, longest, dtype=torch.bool)
+        for i, t in enumerate(corpus.tokens):
+            self.tokens[i, : len(t)] = torch.tensor(t)
+            self.held[i, : len(t)] = True
+
+    def __call__(self, model: Any, questions: Sequence[str]) -> tuple[Any, Any]:
+        import torch
+
+        features = model.preprocess(list(questions))
+        out = model(features)
+        vectors = torch.nn.functional.normalize(out["sentence_embedding"], dim=-1)
+        by_window = vectors @ self.windows.T
+        dense = torch.full((len(questions), self.n), -2.0).scatter_reduce(
+            1, self.owner.expand(len(questions), -1), by_window, reduce="amax")
+        pieces = torch.nn.functional.normalize(out["token_embeddings"], dim=-1)
+        read = features["attention_mask"].clone()
+        read[:, 0] = 0  # [CLS]
+        read[torch.arange(len(questions)), features["attention_mask"].sum(1) - 1] = 0  # [SEP]
+        late = torch.stack([
+            torch.einsum("ld,pkd->plk", pieces[i][read[i].bool()], self.tokens)
+            .masked_fill(~self.held[:, None, :], -2.0).amax(-1).mean(-1)
+            for i in range(len(questions))
+        ])
+        return dense, late
+
+
+def train_question_encoder(corpus: Corpus, pairs: Sequence[tuple[str, int]], base_dir: Path, base_sha256: str,
+                           out: Path, epochs: float = 2.0, lr: float = 5e-5, batch: int = 16, max_steps: int = 0,
                            temperature: float = 0.05,
                            progress: Callable[[int, int, float], None] | None = None) -> TrainSummary:
     """Fine-tune a copy of the base model as the question encoder and save it to ``out``: cross-entropy of
-    each question's passage among all passages, by cosine (best window) and by late interaction, each over
-    ``temperature``; AdamW with linear warm-up (a tenth) and decay."""
+    each question's passage among all passages, by cosine (best window) and by late interaction (``_Scorer``),
+    each over ``temperature``; AdamW with linear warm-up (a tenth) and decay."""
     import torch
     from sentence_transformers import SentenceTransformer
 
@@ -145,15 +181,7 @@ def train_question_encoder(corpus: Corpus, pairs: Sequence[tuple[str, int]], bas
         raise ConfigError("no training questions match the index's passages: run `borderqa reader data` first")
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
-    windows = torch.tensor(corpus.windows)
-    owner = torch.tensor(corpus.owner)
-    n = len(corpus.passage_ids)
-    longest = max(len(t) for t in corpus.tokens)
-    tokens = torch.zeros(n, longest, corpus.windows.shape[1])
-    held = torch.zeros(n, longest, dtype=torch.bool)
-    for i, t in enumerate(corpus.tokens):
-        tokens[i, : len(t)] = torch.tensor(t)
-        held[i, : len(t)] = True
+    scores = _Scorer(corpus)
     model = SentenceTransformer(str(base_dir), device="cpu", local_files_only=True)
     model.train()
     encoder: Any = model[0].auto_model
@@ -175,22 +203,10 @@ def train_question_encoder(corpus: Corpus, pairs: Sequence[tuple[str, int]], bas
     losses: list[float] = []
     for step in range(steps):
         chunk = order[step * batch : (step + 1) * batch]
-        features = model.preprocess([q for q, _ in chunk])
-        out_ = model(features)
-        vectors = torch.nn.functional.normalize(out_["sentence_embedding"], dim=-1)
-        by_window = vectors @ windows.T
-        dense = torch.full((len(chunk), n), -2.0).scatter_reduce(1, owner.expand(len(chunk), -1), by_window, reduce="amax")
-        pieces = torch.nn.functional.normalize(out_["token_embeddings"], dim=-1)
-        mask = features["attention_mask"].clone()
-        mask[:, 0] = 0  # [CLS] and [SEP] are left out, as retrieval leaves them out
-        mask[torch.arange(len(chunk)), features["attention_mask"].sum(1) - 1] = 0
-        late = torch.stack([
-            torch.einsum("ld,pkd->plk", pieces[i][mask[i].bool()], tokens).masked_fill(~held[:, None, :], -2.0).amax(-1).mean(-1)
-            for i in range(len(chunk))
-        ])
+        dense, late = scores(model, [q for q, _ in chunk])
         target = torch.tensor([p for _, p in chunk])
         loss: Any = (torch.nn.functional.cross_entropy(dense / temperature, target)
-                + torch.nn.functional.cross_entropy(late / temperature, target))
+                     + torch.nn.functional.cross_entropy(late / temperature, target))
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -200,6 +216,6 @@ def train_question_encoder(corpus: Corpus, pairs: Sequence[tuple[str, int]], bas
         if progress:
             progress(step + 1, steps, float(np.mean(losses[-10:])))
     model.eval()
-    sha = save_question_model(model, out)
+    sha = save_question_model(model, out, base_sha256)
     return TrainSummary(len(pairs), steps, time.perf_counter() - started, float(np.mean(losses[:10])),
                         float(np.mean(losses[-10:])), sha)

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from borderqa.embedding import file_sha256, trained_tensors
-from borderqa.errors import ModelError
+from borderqa.embedding import fitted, save_trained, trained_tensors
 
 log = logging.getLogger(__name__)
 
@@ -71,23 +70,10 @@ def build_network(base_dir: Path, layers: int = 6) -> Any:
     return net
 
 
-def trained_state(net: Any) -> dict[str, Any]:
-    """What to ship: every tensor but the frozen ones, as fp16."""
-    import torch
-
-    return {k: v.detach().to(torch.float16).contiguous() for k, v in net.state_dict().items() if k not in FROZEN}
-
-
 def save_weights(net: Any, path: Path) -> str:
-    """Write the trained tensors (safetensors, fp16); return the file's sha256."""
-    from safetensors.torch import save_file
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    """Write the trained tensors (safetensors, fp16; the frozen table left out); return the file's sha256."""
     layers = str(net.encoder.config.num_hidden_layers)
-    save_file(trained_state(net), str(tmp), metadata={"layers": layers, "format": READER_FORMAT})
-    tmp.replace(path)
-    return file_sha256(path)
+    return save_trained(net, path, FROZEN, {"layers": layers, "format": READER_FORMAT})
 
 
 @dataclass(frozen=True)
@@ -105,9 +91,7 @@ def load_reader(base_dir: Path, weights: Path, expected_sha256: str, threads: in
     from transformers import AutoTokenizer
 
     net = build_network(base_dir, int(meta.get("layers", "6")))
-    missing, unexpected = net.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
-    if unexpected or set(missing) - set(FROZEN):
-        raise ModelError(f"reader weights {weights} do not fit the network (missing {missing[:3]}, unexpected {unexpected[:3]})")
+    net.load_state_dict(fitted(net, state, FROZEN, "reader", weights), strict=False)
     net.eval()
     if threads:
         torch.set_num_threads(threads)
