@@ -179,6 +179,10 @@ def test_rates_asked_and_given() -> None:
     assert asks_rate("How many people cross the river each day?")
     assert asks_rate("How much does the INM spend annually?")
     assert not asks_rate("What do migrants face each day on the train?")  # not a figure
+    assert asks_rate("How much does a migrant earn a year on the farms?")
+    # how long the papers last, not a price per year (two writers' questions were refused for "no figure per year")
+    assert not asks_rate("What does it cost a migrant to get papers to live legally in Mexico for a year?")
+    assert not asks_rate("What's the going price for a year of legal temporary-resident papers in Mexico?")
     assert gives_rate("Staff may enter two days a week.")
     assert gives_rate("tens of thousands of yearly migrants")
     assert not gives_rate("A raft took us across for US$1.50.")

@@ -212,7 +212,7 @@ def train_question_encoder(corpus: Corpus, pairs: Sequence[tuple[str, int]], bas
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
-        losses.append(float(loss))
+        losses.append(float(loss.detach()))
         if progress:
             progress(step + 1, steps, float(np.mean(losses[-10:])))
     model.eval()

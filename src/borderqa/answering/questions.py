@@ -146,7 +146,11 @@ def focus_found(focus: list[str], words: set[str], text: str) -> bool:
     return False
 
 
-_RATE_ASKED = re.compile(r"\b(?:each|per|a|an|every) (?:day|night|week|month|year|hour)\b|\b(?:daily|weekly|monthly|yearly|annual(?:ly)?)\b", re.IGNORECASE)
+# "for a year" is how long something lasts ("papers to live in Mexico for a year"), not a figure per year.
+_RATE_ASKED = re.compile(
+    r"\b(?:each|per|every|(?<!\bfor )an?) (?:day|night|week|month|year|hour)\b|\b(?:daily|weekly|monthly|yearly|annual(?:ly)?)\b",
+    re.IGNORECASE,
+)
 _RATE_GIVEN = re.compile(
     r"\b(?:a|an|per|each|every)\s+(?:\w+\s+)?(?:day|night|week|month|year|hour)s?\b|\b(?:daily|weekly|monthly|yearly|annual(?:ly)?|nightly)\b",
     re.IGNORECASE,
