@@ -27,6 +27,11 @@ from borderqa.retrieval import maxsim
 BASE_SHA = EmbeddingSettings().model_sha256
 
 
+def _base() -> object:
+    """The packaged model, loaded and hash-checked as the embedder loads it."""
+    return SentenceTransformerEmbedder(EmbeddingSettings(question_blend=0)).model
+
+
 def _example(question: str, pid: str, label: str = "answer", kind: str = "generated", split: str = "train") -> str:
     return json.dumps({"question": question, "passage_id": pid, "label": label, "kind": kind, "split": split})
 
@@ -68,10 +73,11 @@ def test_a_few_training_steps_write_weights_that_load(tmp_path: Path) -> None:
                                      out, epochs=4, batch=2, progress=lambda s, total, loss: steps.append(s))
     assert summary.steps == 4 and steps == [1, 2, 3, 4] and np.isfinite(summary.last_loss)
     assert summary.sha256 == file_sha256(out)
-    model = load_question_model(packaged_model_path(), BASE_SHA, out, summary.sha256)
+    base = _base()
+    model = load_question_model(base, BASE_SHA, out, summary.sha256)
     assert model.encode(["How many Marines?"]).shape == (1, 384)
     with pytest.raises(ModelError, match="another base model"):
-        load_question_model(packaged_model_path(), "0" * 64, out, summary.sha256)
+        load_question_model(base, "0" * 64, out, summary.sha256)
     with pytest.raises(ConfigError, match="no training questions"):
         train_question_encoder(corpus, [], packaged_model_path(), BASE_SHA, out)
 
@@ -100,7 +106,7 @@ def test_shipped_weights_match_their_pinned_hash_and_damaged_ones_are_refused(tm
 
     assert WEIGHTS_FILE.is_file(), "the question encoder weights must ship with the code"
     assert SHIPPED_SHA256 and file_sha256(WEIGHTS_FILE) == SHIPPED_SHA256
-    base = packaged_model_path()
+    base = _base()
     bad = tmp_path / "questions.safetensors"
     bad.write_bytes(WEIGHTS_FILE.read_bytes()[:-100] + b"\0" * 100)
     with pytest.raises(ModelError, match=r"sha256.*QUESTION_BLEND=0"):

@@ -149,12 +149,11 @@ def trained_tensors(weights: Path, expected_sha256: str, what: str, missing_fix:
             f"not the shipped one (restore it from git, or set {env} for weights you trained)"
         )
     from safetensors import safe_open
-    from safetensors.torch import load_file
 
     try:
-        state = load_file(str(weights))
         with safe_open(str(weights), framework="pt") as f:
             meta = f.metadata() or {}
+            state = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 (a safetensors handle, not a dict)
     except Exception as exc:  # safetensors raises its own error types for a damaged header
         raise ModelError(f"{what} weights {weights} cannot be read: {exc}") from exc
     if meta.get("format") != file_format:
@@ -240,6 +239,7 @@ class SentenceTransformerEmbedder:
         """Retrieval's question encoder (``question_encoder.py``): the packaged model's weights blended with the
         tuned ones (``question_blend``), loaded and hash-checked on first use; a failed load is remembered
         (its ``ModelError`` raised again, the files not read again)."""
+        base = self.model  # loaded (and its hash checked) before the lock below: that lock guards it too
         with self._lock:
             if self._question_model is None:
                 from borderqa.question_encoder import SHIPPED_SHA256, WEIGHTS_FILE, load_question_model
@@ -247,7 +247,7 @@ class SentenceTransformerEmbedder:
                 s = self._settings
                 weights, sha = weights_file(s.question_weights, s.question_sha256, WEIGHTS_FILE, SHIPPED_SHA256)
                 try:
-                    self._question_model = load_question_model(model_dir(s), s.model_sha256, weights, sha, s.question_blend)
+                    self._question_model = load_question_model(base, s.model_sha256, weights, sha, s.question_blend)
                     self._question_model.max_seq_length = s.window_tokens
                 except ModelError as exc:
                     self._question_model = exc

@@ -35,8 +35,9 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,7 @@ EF_SEARCH_MAX = 1000
 FP32 = "fp32"  # the vectors of torch and of the fp32 ONNX export (an embedder's ``vectors``)
 EMBED_CHUNK = 256  # texts handed to the embedder at once, longest first (the progress bar moves per chunk)
 ADD_BATCH = 1000  # records per Chroma ``add``
+PAGE = 10_000  # records per Chroma ``get`` when a whole collection is read
 Progress = Callable[[int, int], None]
 
 
@@ -97,6 +99,12 @@ class BuildReport:
     seconds: float
     changed_documents: tuple[str, ...]
     skipped: bool  # nothing had changed: no build was made
+
+
+def _pages(get: Callable[..., Any], total: int, include: list[str]) -> Iterator[Any]:
+    """A collection's ``get`` results (``include``), ``PAGE`` records at a time, over its ``total`` records."""
+    for offset in range(0, total, PAGE):
+        yield get(include=include, limit=PAGE, offset=offset)
 
 
 def _passage_from_dict(d: dict[str, Any]) -> Passage:
@@ -370,8 +378,7 @@ class ChromaIndex:
         try:
             client, name = self._chroma(old.manifest["build"], where)
             col = client.get_collection(name)
-            for offset in range(0, int(col.count()), 10_000):
-                got = col.get(include=["embeddings", "metadatas"], limit=10_000, offset=offset)
+            for got in _pages(col.get, int(col.count()), ["embeddings", "metadatas"]):
                 for m, e in zip(got["metadatas"], got["embeddings"], strict=True):
                     out[str(m["sha"])] = np.asarray(e, dtype=np.float32)
         except Exception as exc:  # a damaged old build only costs re-embedding
@@ -441,8 +448,7 @@ class ChromaIndex:
         b = self._open(build)
         ids: list[str] = []
         rows: list[Vectors] = []
-        for offset in range(0, b.windows, 10_000):
-            got = self._call(b.collection.get, include=["embeddings"], limit=10_000, offset=offset)
+        for got in _pages(partial(self._call, b.collection.get), b.windows, ["embeddings"]):
             ids += [wid.rsplit("#", 1)[0] for wid in got["ids"]]
             rows.append(np.asarray(got["embeddings"], dtype=np.float32))
         return ids, np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32)

@@ -20,6 +20,7 @@ fp16 safetensors, sha256-checked at load.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import random
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from borderqa.embedding import fitted, save_trained, trained_tensors, verify_weights
+from borderqa.embedding import fitted, save_trained, trained_tensors
 from borderqa.errors import ConfigError, ModelError
 
 if TYPE_CHECKING:
@@ -48,8 +49,8 @@ KINDS = ("generated", "rule")  # the reader's "answer" examples trained on (its 
 SEED = 13
 
 
-def load_question_model(base_dir: Path, base_sha256: str, weights: Path, expected_sha256: str, blend: float = 1.0) -> Any:
-    """The question encoder: the packaged model (a SentenceTransformer, its weights checked against
+def load_question_model(base: Any, base_sha256: str, weights: Path, expected_sha256: str, blend: float = 1.0) -> Any:
+    """The question encoder: a copy of ``base`` (the loaded packaged SentenceTransformer, whose weights have
     ``base_sha256``) with each tensor the file holds set to ``(1 - blend) * base + blend * tuned``, after
     checking the file's hash and that it was trained from that base; ``ModelError`` on anything wrong."""
     state, meta = trained_tensors(weights, expected_sha256, "question encoder",
@@ -60,10 +61,7 @@ def load_question_model(base_dir: Path, base_sha256: str, weights: Path, expecte
     if meta.get("base_sha256") != base_sha256:
         raise ModelError(f"question encoder weights {weights} were trained from another base model "
                          f"({meta.get('base_sha256')!r}, this one is {base_sha256!r}): run `borderqa reader train-questions`")
-    verify_weights(base_dir, base_sha256)
-    from sentence_transformers import SentenceTransformer
-
-    model = SentenceTransformer(str(base_dir), device="cpu", local_files_only=True)
+    model = copy.deepcopy(base)  # the base is loaded and hash-checked already: no second read of its files
     encoder: Any = model[0].auto_model
     own = encoder.state_dict()
     tuned = fitted(encoder, state, LEFT_OUT, "question encoder", weights)
