@@ -415,3 +415,29 @@ def test_a_name_the_paragraph_before_sets_binds_the_answer_that_leaves_it_out() 
     guatemala = _p(41, OFFICE.text.replace("migrants suffer", "migrants from Guatemala suffer"))
     asked = "How many preliminary investigations into crimes against Guatemalan migrants has the special prosecutor opened?"
     assert "“Guatemala”" in ask([*ALL, guatemala, OPENED], asked)
+
+
+def test_a_part_leaning_on_the_first_is_answered_from_the_paragraph_after_the_firsts() -> None:
+    from types import SimpleNamespace
+
+    from borderqa.answering.pipeline import AnswerPipeline, _Prepared
+    from borderqa.types import Hit
+
+    def para(n: int, text: str, section: str = "Border Security in Guatemala") -> Passage:
+        return Passage(f"report:p{n:04d}", "report", (section,), n, n, text)  # type: ignore[arg-type]
+
+    based = para(40, "The Tecún Umán task force is headquartered in the city of Coatepeque, near the border.")
+    members = "Its strength is secret. The task force likely has roughly between 500 and 1,000 members."
+    strength, elsewhere = para(41, members), para(41, members, "Other")
+    question = "Where is the Tecún Umán task force headquartered, and roughly how many members does it have?"
+    generator = _generator()
+    for after, found in ((strength, True), (elsewhere, False)):
+        everything = [*ALL, based, after]
+        # search finds the headquarters paragraph for each part: the second is read with the first beside it
+        retriever = SimpleNamespace(passages=everything, search=lambda text, k=5: [Hit(based, 1.0)])
+        pipeline = AnswerPipeline(retriever, generator.bank, generator, AnsweringSettings(), generator.terms)  # type: ignore[arg-type]
+        answer = pipeline.answer_prepared(_Prepared(question, question, [], [based, OTHER], True, 1.0, ""))
+        assert answer.lead.startswith("The Tecún Umán task force is headquartered in the city of Coatepeque")
+        # before: the members part had no line; a paragraph of another section is not the first's follow-up
+        assert ("500 and 1,000" in answer.text) is found
+        assert (after.id in {c.passage.id for c in answer.citations}) is found

@@ -86,6 +86,11 @@ def leans(part: str) -> bool:
     return len(_own(part)) < STANDS_ALONE or bool(_POINTS_BACK.search(part))
 
 
+def leans_back(part: str) -> bool:
+    """Whether a part of ``question_parts`` is read with the first part beside it (it leans on it)."""
+    return own_words(part) != part
+
+
 def own_words(part: str) -> str:
     """A part as asked, without the first part read beside it in brackets ("When was it announced? (How
     many kiosks ...)" asks for a date, not a figure); any other question as it is."""

@@ -20,7 +20,7 @@ from borderqa.answering.assumption import PremiseJudge
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
 from borderqa.answering.bound import costs_nothing, unanswered
 from borderqa.answering.extractive import ExtractiveGenerator, first_answering, is_list_question, is_prose
-from borderqa.answering.parts import question_parts
+from borderqa.answering.parts import leans_back, question_parts
 from borderqa.answering.places import places_in
 from borderqa.answering.recheck import recheck, undecided
 from borderqa.answering.scope import MISSING_FIGURES, ScopeChecker, missing_numbers
@@ -328,11 +328,24 @@ class AnswerPipeline:
         # Guatemala") answers no part
         top = [p for p in dict.fromkeys([*prep.passages[:2], *own]) if is_prose(p)]
         top = top or [prep.passages[first_answering(prep.passages)]]
-        out = []
-        for part in parts:
+        out: list[tuple[int, str]] = []
+        for k, part in enumerate(parts):
             scored = self.extractive.score_sentences(part, top)
+            if k == 0 and scored and any(leans_back(p) for p in parts[1:]):
+                follow = self._next_paragraph(top[scored[0].passage])
+                if follow is not None and follow not in top:
+                    top.append(follow)
             out.append((scored[0].passage if scored else 0, part))
         return top + [p for p in prep.passages if p not in top], out
+
+    def _next_paragraph(self, passage: Passage) -> Passage | None:
+        """The prose paragraph after ``passage`` in its section: a later part that leans on the first ("...,
+        and roughly how many members does it have?", "..., and who is the prosecutor?") is often answered
+        there, where the report goes on about the same subject."""
+        _, after = neighbours(self.retriever.passages, passage.id)
+        if after is None or after.section_path != passage.section_path or not is_prose(after):
+            return None
+        return after
 
     def _verified(self, draft: str, prep: _Prepared) -> Answer:
         false_premise, sentences_in = premise_flag(parse_draft(draft))
