@@ -183,3 +183,44 @@ def test_a_busy_local_model_leaves_the_answer_unchecked_instead_of_waiting(tmp_p
     finally:
         release.set()
         thread.join()
+
+
+REPAIR = Passage(
+    "report:p0210", "report", ("The Train", "Dangers of the Train"), 1, 210,
+    "After years of repair, the train will once again start in Tapachula sometime in 2014. It may be safer.",
+)
+
+
+class _ByText(_Judge):
+    """A premise judge whose margin is +3 for sentences naming Hurricane Stan, -2 for any other."""
+
+    def margin(self, question: str, sentences: Sequence[str]) -> float | None:
+        self.asked.append((question, list(sentences)))
+        return 3.0 if any("Hurricane Stan" in s for s in sentences) else -2.0
+
+
+@pytest.mark.parametrize(("second_score", "judge", "answered"), [
+    (0.5, _ByText(None), True),  # close, and the model finds the second bears the premise out: it answers
+    (5.0, _ByText(None), False),  # retrieval far surer of the first: the correction stands
+    (0.5, _Judge(-2.0), False),  # the model finds neither bears it out: the correction stands
+])
+def test_a_premise_doubted_on_the_top_passage_is_answered_from_a_close_second_that_bears_it_out(
+        second_score: float, judge: _Judge, answered: bool) -> None:
+    from borderqa.query import Query
+    from borderqa.types import Hit
+
+    settings = AnsweringSettings()
+    terms = TermWeights.of([TRAIN, REPAIR])
+    bank = SentenceBank(FakeEmbedder())
+    gen = ExtractiveGenerator(settings, bank, terms)
+    pipeline = AnswerPipeline(SimpleNamespace(passages=[TRAIN, REPAIR]), bank, gen, settings, terms,  # type: ignore[arg-type]
+                              premise_judge=judge)
+    question = "Why does the train no longer start in Tapachula?"
+    hits = [Hit(REPAIR, 6.0), Hit(TRAIN, 6.0 - second_score)]
+    prep = _Prepared(question, question, hits, [REPAIR, TRAIN], True, 1.0, "", query=Query.parse(question, question, terms))
+    answer = pipeline.answer_prepared(prep)
+    if answered:  # before: "The report does not support the question's premise", citing the repair
+        assert answer.status == "answered" and answer.lead.startswith("The train line out of Tapachula was destroyed")
+        assert [c.passage for c in answer.citations] == [TRAIN]
+    else:
+        assert answer.status == "false_premise" and answer.reason == PREMISE_DOUBTED
