@@ -67,6 +67,20 @@ def test_the_second_passage_leads_only_when_the_model_finds_it_answers_better() 
     assert same is hits and found is not None and not found.swapped
 
 
+def test_a_third_passage_within_the_gap_is_read_too() -> None:
+    hits = _hits((RISING, 2.0), (UNDATED, 1.9), (DEPORT, 1.0))
+    best = {RISING.id: ["Deportations keep rising."], UNDATED.id: ["Deportations keep rising."],
+            DEPORT.id: ["The INM deported 80,079 migrants that year."]}
+    judge = _Judge()
+    out, found = recheck("How many?", hits, judge, lambda p: best[p.id], margin=0.0, gap=1.5)
+    assert [h.passage for h in out] == [DEPORT, RISING, UNDATED] and found is not None and found.swapped
+    assert len(judge.asked) == 3  # before: the top two only, and the first stayed
+    far = _hits((RISING, 2.0), (UNDATED, 1.9), (DEPORT, 0.2))  # the third outside the gap: not read
+    judge = _Judge()
+    out, found = recheck("How many?", far, judge, lambda p: best[p.id], margin=0.0, gap=1.5)
+    assert out is far and len(judge.asked) == 2
+
+
 def test_no_margin_from_the_model_keeps_retrievals_order() -> None:
     class Silent:
         def margin(self, question: str, sentences: Sequence[str]) -> float | None:

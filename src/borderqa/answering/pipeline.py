@@ -148,7 +148,7 @@ class AnswerPipeline:
             started = time.perf_counter()
             assert self.premise_judge is not None
             rechecked, _ = recheck(standalone, hits, self.premise_judge, lambda p: self._best_sentences(standalone, p),
-                                   self.settings.recheck_margin)
+                                   self.settings.recheck_margin, self.settings.recheck_gap)
             if rechecked is not hits:  # the second passage leads, if the checks still answer from it
                 prep = self._answered_from(prep, self._decided(question, standalone, rechecked, query, prep.part_passages))
             prep.timings["recheck"] = time.perf_counter() - started

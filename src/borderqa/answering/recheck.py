@@ -13,6 +13,10 @@ and a random 50 of the 396, the model's margin picks the second for 25 of 27 and
 within a gap of 1.5, retrieval leaves 22 of the 27 and 67 of the 396 undecided, and 31 % of all questions
 are read (about 2-3 s each: 2 prompts of ~80 new tokens), so the median answer does not wait for it.
 
+When the third passage also scores within the gap of the first, the model reads it too (one more prompt on
+those questions): on all 23 held-out files facts 767 -> 768 of 880, precision 0.941 -> 0.943; public fact
+accuracy 0.854 -> 0.857.
+
 No local model (or one busy with another answer): the order stays retrieval's.
 """
 
@@ -46,16 +50,18 @@ def undecided(hits: Sequence[Hit], gap: float) -> bool:
 
 
 def recheck(question: str, hits: list[Hit], judge: PremiseJudge, best_sentences: Callable[[Passage], list[str]],
-            margin: float) -> tuple[list[Hit], Recheck | None]:
-    """``hits`` with the second moved first when the model finds its best sentences answer ``question``
-    better by more than ``margin``; None when the model gave no margin for one of them."""
+            margin: float, gap: float = 0.0) -> tuple[list[Hit], Recheck | None]:
+    """``hits`` with the second (or the third, when it too scores within ``gap`` of the first and is prose)
+    moved first when the model finds its best sentences answer ``question`` better than the first's by more
+    than ``margin`` (the higher of the two when both do); None when the model gave no margin for one of them."""
+    read = 3 if len(hits) > 2 and hits[0].score - hits[2].score < gap and is_prose(hits[2].passage) else 2
     found = []
-    for hit in hits[:2]:
+    for hit in hits[:read]:
         m = judge.margin(question, best_sentences(hit.passage))
         if m is None:
             return hits, None
         found.append(m)
-    first, second = found
-    swapped = second - first > margin
-    out = [hits[1], hits[0], *hits[2:]] if swapped else hits
-    return out, Recheck((first, second), swapped)
+    best = max(range(1, read), key=lambda i: found[i])
+    swapped = found[best] - found[0] > margin
+    out = [hits[best], *(h for i, h in enumerate(hits) if i != best)] if swapped else hits
+    return out, Recheck((found[0], found[best]), swapped)
