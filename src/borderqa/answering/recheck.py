@@ -32,8 +32,9 @@ from borderqa.types import Hit, Passage
 
 @dataclass(frozen=True)
 class Recheck:
-    """The second opinion on one question: the model's margin for the first and second passage, and
-    whether the second moved first."""
+    """The second opinion on one question: the model's margin for the first passage and for the best of the
+    others it read (the second, or the third when that was read and scored higher), and whether that one moved
+    first."""
 
     margins: tuple[float, float]
     swapped: bool
