@@ -14,7 +14,17 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 
-from borderqa.lexical import PassageWords, expand_query, fold, passage_terms, tokenize
+from borderqa.chunking import title_page_role
+from borderqa.lexical import (
+    TITLE_PAGE_ASKED,
+    TITLE_PAGE_WHEN,
+    TITLE_PAGE_WORDS,
+    PassageWords,
+    expand_query,
+    fold,
+    passage_terms,
+    tokenize,
+)
 from borderqa.types import Passage
 
 PREFIX = 5  # letters two words must share to match ("deported" / "deportations")
@@ -28,8 +38,14 @@ _SENTENCE_START = re.compile(r"(^|[.?!:;]\s+|[\"“(]\s*)$")
 
 
 def passage_setting(passage: Passage) -> str:
-    """A passage's text with its setting (section titles and list lead-in)."""
-    return f"{passage.text} {' '.join(passage.section_path)} {passage.context}"
+    """A passage's text with its setting (section titles and list lead-in; for a title-page line, what it
+    is, as the search index has it and as a question asks for it: ``lexical.TITLE_PAGE_WORDS``,
+    ``TITLE_PAGE_ASKED``)."""
+    words = ""
+    if passage.kind == "title":
+        role = title_page_role(passage)
+        words = f" {TITLE_PAGE_WORDS[role]} {TITLE_PAGE_ASKED[role]} {TITLE_PAGE_WHEN if role == 'date' else ''}"
+    return f"{passage.text} {' '.join(passage.section_path)} {passage.context}{words}"
 
 
 def passage_words(passage: Passage) -> set[str]:

@@ -248,8 +248,9 @@ def _offers(kind: str, question: str, sentence: str) -> bool:
 
 def is_prose(passage: Passage) -> bool:
     """Whether ``passage`` can answer on its own: one that is only a name (a caption, a heading, a one-line
-    list item) cannot."""
-    return len(passage.text.split()) >= MIN_ANSWER_WORDS
+    list item) cannot; a title-page line can ("June 2014"), as the pipeline offers one only to a question
+    about it (``front_matter.py``)."""
+    return passage.kind == "title" or len(passage.text.split()) >= MIN_ANSWER_WORDS
 
 
 def first_answering(passages: Sequence[Passage]) -> int:

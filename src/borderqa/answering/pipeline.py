@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from borderqa.answering.assumption import PremiseJudge
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
 from borderqa.answering.bound import costs_nothing, unanswered
 from borderqa.answering.extractive import ExtractiveGenerator, first_answering, is_list_question, is_prose
+from borderqa.answering.front_matter import answering_hits
 from borderqa.answering.parts import leans_back, question_parts
 from borderqa.answering.places import places_in
 from borderqa.answering.recheck import recheck, undecided
@@ -110,8 +111,12 @@ class AnswerPipeline:
         reader: Reader | None = None,
         reader_settings: ReaderSettings | None = None,
         premise_judge: PremiseJudge | None = None,
+        document_names: Mapping[str, str] | None = None,
     ) -> None:
         self.reader = reader
+        # questions about a document itself (front_matter.py): its title page, and what names it
+        self.title_lines = [p for p in retriever.passages if p.kind == "title"]
+        self.document_names = document_names or {}
         self.premise_judge = premise_judge
         self.reader_settings = reader_settings or ReaderSettings()
         self.retriever = retriever
@@ -139,7 +144,8 @@ class AnswerPipeline:
                 standalone = standalone_question(question, history)
         t1 = time.perf_counter()
         read_k = self.reader_settings.passages if self.reader else 0
-        hits = self.retriever.search(standalone, k=max(self.settings.passages, 6, read_k))
+        hits = answering_hits(standalone, self.retriever.search(standalone, k=max(self.settings.passages, 6, read_k)),
+                              self.title_lines, self.document_names)
         t2 = time.perf_counter()
         query = Query.parse(question, standalone, self.extractive.terms)
         prep = self._decided(question, standalone, hits, query)
@@ -202,6 +208,7 @@ class AnswerPipeline:
         list), whose top two passages retrieval scores close."""
         return (self.premise_judge is not None and prep.query is not None and len(prep.query.parts) == 1
                 and not presupposes(prep.standalone) and not is_list_question(prep.standalone)
+                and prep.hits[0].passage.kind != "title"  # a title-page line leads only when asked for (front_matter.py)
                 and undecided(prep.hits, self.settings.recheck_gap))
 
     def _decided(self, question: str, standalone: str, hits: list[Hit], query: Query,

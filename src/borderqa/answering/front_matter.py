@@ -1,0 +1,67 @@
+"""Questions about a document itself: who wrote it, when it was published, its title.
+
+A document's title page is a few lines: its title, its byline and its date (``chunking.title_page_role``).
+Retrieval finds them by their words and by what they are (``lexical.TITLE_PAGE_WORDS``), but "Who wrote
+Mexico's Other Border?" shares more words with the *title* line, and with many paragraphs, than with the
+byline; "Who wrote the report?" shares none of its content words with the byline. So the pipeline answers
+a question that asks for a title-page line's role ("wrote", "authors"; "published", "date"; "title") about
+a document it names, and about nothing else, from that line (``asked_line``). The document is named by "the
+report" (or document, study, paper) or by its title's words; any other word ("When was the Documentation
+Network's report published?") means another document, one the report describes, and the question is
+answered from the prose as any other. Title-page lines never lead any other answer: a title tells nothing
+to a question that already names it, nor "June 2014" to "What happened in June 2014?"; the byline still
+may, for a question naming one of its people ("What is Maureen Meyer's position?").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from borderqa.chunking import TitleRole, title_page_role
+from borderqa.lexical import TITLE_PAGE_ASKED, TITLE_PAGE_WHEN, tokenize
+from borderqa.types import Hit, Passage
+
+ROLE_WORDS: dict[TitleRole, frozenset[str]] = {role: frozenset(tokenize(words)) for role, words in TITLE_PAGE_ASKED.items()}
+_WHEN_WORDS = frozenset(tokenize(TITLE_PAGE_WHEN))
+_WHEN = re.compile(r"\bwhen\b|\bwhat (year|month|day)\b", re.IGNORECASE)
+_ROLES = frozenset().union(*ROLE_WORDS.values(), _WHEN_WORDS, tokenize("year month day"))  # words asking, not naming
+_DOCUMENT = re.compile(r"\b(report|document|study|paper|publication)\b", re.IGNORECASE)
+
+
+def _asks_for(question: str, asked: set[str], role: TitleRole) -> bool:
+    """Whether the question asks for what a line of ``role`` is: its words, or for the date "published"
+    with "when" or a year ("Who published it?" asks for a publisher)."""
+    return bool(asked & ROLE_WORDS[role]) or (role == "date" and bool(asked & _WHEN_WORDS) and bool(_WHEN.search(question)))
+
+
+def asked_line(question: str, lines: Sequence[Passage], names: Mapping[str, str]) -> Passage | None:
+    """The title-page line (of ``lines``) that ``question`` asks for: it holds the line's role words and
+    names the line's document, by "the report" or its title, with no other word (``names``: document id ->
+    its title, publisher, authors and date, as the manifest has them); None when it asks for none."""
+    asked = set(tokenize(question))
+    for line in lines:
+        if not _asks_for(question, asked, title_page_role(line)):
+            continue
+        own = [p for p in lines if p.document == line.document]
+        naming = set(tokenize(" ".join([names.get(line.document, ""), *(p.text for p in own)])))
+        title = next((p.text for p in own if title_page_role(p) == "title"), names.get(line.document, ""))
+        titled = set(tokenize(title.split(":")[0]))
+        if not asked - _ROLES - naming and (_DOCUMENT.search(question) or (titled and titled <= asked)):
+            return line
+    return None
+
+
+def answering_hits(question: str, hits: list[Hit], lines: Sequence[Passage], names: Mapping[str, str]) -> list[Hit]:
+    """``hits`` for answering: led by the title-page line the question asks for (scored as the top hit), without
+    the other title-page lines; else without title-page lines but a byline naming someone the question names."""
+    line = asked_line(question, lines, names)
+    if line is not None:  # the other lines of the title page cannot answer it
+        return [Hit(line, hits[0].score if hits else 0.0), *(h for h in hits if h.passage.kind != "title")]
+    asked = set(tokenize(question))
+
+    def kept(p: Passage) -> bool:
+        return p.kind != "title" or (title_page_role(p) == "byline" and bool(asked & set(tokenize(p.text))))
+
+    out = [h for h in hits if kept(h.passage)]
+    return hits if len(out) == len(hits) else out
