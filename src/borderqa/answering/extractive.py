@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from borderqa.answering.acronyms import asked_abbreviation, spells_out
 from borderqa.answering.bound import (
     YEAR,
     asks_count,
@@ -233,6 +234,17 @@ def _named_first(question: str, leads: list[tuple[int, str]], quotes: list[str],
     return _promoted(leads, quotes, order, next((q for q in quotes if names(q)), None))
 
 
+def _spelled_out_first(question: str, leads: list[tuple[int, str]], quotes: list[str],
+                       order: Sequence[str]) -> tuple[list[tuple[int, str]], list[str]]:
+    """For "What does COMAR stand for?", the passage's sentence that spells the abbreviation out leads
+    (``acronyms.py``), when the lead does not."""
+    asked = asked_abbreviation(question)
+    (_, lead), = leads
+    if asked is None or spells_out(asked, lead):
+        return leads, quotes
+    return _promoted(leads, quotes, order, next((s for s in order if spells_out(asked, s)), None))
+
+
 def _offers(kind: str, question: str, sentence: str) -> bool:
     """Whether ``sentence`` holds the kind of answer asked for; a figure as the answer checks count one
     (``bound.gives_figure``): a year is no figure for "how many", nor is money a count. Through the sentence
@@ -360,7 +372,9 @@ class ExtractiveGenerator:
         first, quotes = _figure_first(question, [(top, leads[0].text)], quotes, sents)
         first, quotes = _person_first(question, first, quotes, sents)
         first, quotes = _named_first(question, first, quotes, sents)
-        first, quotes = _with_antecedent(first, quotes, sents)
+        first, quotes = _spelled_out_first(question, first, quotes, sents)
+        if asked_abbreviation(question) is None:  # a name spelled out reads on its own ("He appointed ... (FEMA)")
+            first, quotes = _with_antecedent(first, quotes, sents)
         quotes = quotes[: max(self.settings.max_sentences - len(first), 1)]  # an antecedent lead takes a place
         return " ".join([f"{t} [{i + 1}]" for i, t in first] + [f"{q} [{top + 1}]" for q in quotes]), len(first)
 

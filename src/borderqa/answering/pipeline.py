@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from borderqa.answering.acronyms import asked_abbreviation, defined_first
 from borderqa.answering.assumption import PremiseJudge
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
 from borderqa.answering.bound import costs_nothing, unanswered
@@ -146,6 +147,7 @@ class AnswerPipeline:
         read_k = self.reader_settings.passages if self.reader else 0
         hits = answering_hits(standalone, self.retriever.search(standalone, k=max(self.settings.passages, 6, read_k)),
                               self.title_lines, self.document_names)
+        hits = defined_first(standalone, hits, self.retriever.passages)
         t2 = time.perf_counter()
         query = Query.parse(question, standalone, self.extractive.terms)
         prep = self._decided(question, standalone, hits, query)
@@ -208,7 +210,8 @@ class AnswerPipeline:
         list), whose top two passages retrieval scores close."""
         return (self.premise_judge is not None and prep.query is not None and len(prep.query.parts) == 1
                 and not presupposes(prep.standalone) and not is_list_question(prep.standalone)
-                and prep.hits[0].passage.kind != "title"  # a title-page line leads only when asked for (front_matter.py)
+                # a title-page line leads only when asked for (front_matter.py), a definition when asked for it
+                and prep.hits[0].passage.kind != "title" and asked_abbreviation(prep.standalone) is None
                 and undecided(prep.hits, self.settings.recheck_gap))
 
     def _decided(self, question: str, standalone: str, hits: list[Hit], query: Query,

@@ -1,0 +1,55 @@
+"""Questions asking what an abbreviation stands for ("What does COMAR stand for?", "What is the full name of
+the IFAI?"): the sentence where the report spells it out answers them.
+
+The report introduces an agency's abbreviation once, in brackets after its name, often with the Spanish name
+first: "the Secretariat of the Interior's Refugee Assistance Commission (Comisión Mexicana de Ayuda a
+Refugiados, COMAR)". Later paragraphs use the bare abbreviation, and those are what retrieval ranks first for
+a question about it ("COMAR only approves a small number of requests each year"). So for such a question the
+first passage that spells the abbreviation out leads, and its sentence that does is the answer's first line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from borderqa.types import Hit, Passage
+
+_ABBR = r"([A-Z][A-Za-z]*[A-Z])"  # its case is kept: "What does INM stand for?" asks about INM, not "inm"
+_ASKED = re.compile(
+    r"(?i:\b(?:what|which)\s+(?:does|do|did|is|was)\s+(?:the\s+)?(?:abbreviation\s+|acronym\s+)?)" + _ABBR
+    + r"(?:'s|’s)?(?i:\s+stands?\s+for\b)"
+    + r"|(?i:\b(?:full|spelled-out|long)\s+(?:name|form)\s+(?:of|for)\s+(?:the\s+)?)" + _ABBR + r"\b"
+    + r"|\b" + _ABBR + r"(?i:\s+(?:is\s+)?short\s+for\b)"
+    + r"|(?i:\b(?:abbreviation|acronym)\s+)" + _ABBR + r"\b"
+)
+
+
+def asked_abbreviation(question: str) -> str | None:
+    """The abbreviation ``question`` asks to have spelled out (two capitals at least), or None."""
+    m = _ASKED.search(question)
+    if m is None:
+        return None
+    found = next(g for g in m.groups() if g)
+    return found if sum(c.isupper() for c in found) >= 2 else None  # "What does the report stand for?": no
+
+
+def spells_out(abbreviation: str, sentence: str) -> bool:
+    """Whether ``sentence`` introduces ``abbreviation`` after a name: "Name (ABBR)" or "(Spanish name, ABBR)"."""
+    return re.search(r"\w[^()]*\((?:[^()]*,\s*)?" + re.escape(abbreviation) + r"\)", sentence) is not None
+
+
+def defining_passage(abbreviation: str, passages: Sequence[Passage]) -> Passage | None:
+    """The first passage (in document order) that spells ``abbreviation`` out."""
+    found = [p for p in passages if abbreviation in p.text and spells_out(abbreviation, p.text)]
+    return min(found, key=lambda p: (p.document, p.ordinal)) if found else None
+
+
+def defined_first(question: str, hits: list[Hit], passages: Sequence[Passage]) -> list[Hit]:
+    """``hits`` led by the passage spelling out the abbreviation ``question`` asks about (scored as the top
+    hit); the same list when it asks about none, or the report never spells it out."""
+    asked = asked_abbreviation(question)
+    where = defining_passage(asked, passages) if asked else None
+    if where is None:
+        return hits
+    return [Hit(where, hits[0].score if hits else 0.0), *(h for h in hits if h.passage.id != where.id)]
