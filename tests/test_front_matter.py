@@ -39,6 +39,8 @@ def test_the_line_asked_for_about_the_report_or_its_title() -> None:
     assert asked_line("What is the subtitle of the report?", LINES, NAMES) is TITLE
     assert asked_line("When is the report dated?", LINES, NAMES) is DATE
     assert asked_line("In what year was the report released?", LINES, NAMES) is DATE
+    assert asked_line("What year was the report written?", LINES, NAMES) is DATE  # "written" with a year
+    assert asked_line("Who is the report's lead author?", LINES, NAMES) is BYLINE
 
 
 def test_no_line_for_another_document_or_another_question() -> None:

@@ -106,14 +106,15 @@ TITLE_PAGE_WORDS: dict[TitleRole, str] = {
     "date": "title page date published publication",
 }
 
-# Words a question asking for a title-page line uses (answering/front_matter.py): "published" asks for the
-# date only with "when" or a year ("Who published it?" asks for a publisher, which no title-page line names).
+# Words a question asking for a title-page line uses (answering/front_matter.py); TITLE_PAGE_WHEN's ask for the
+# date only with "when" or a year ("When was it written?"; "Who published it?" asks for a publisher, which no
+# title-page line names).
 TITLE_PAGE_ASKED: dict[TitleRole, str] = {
     "title": "title titled subtitle called",
     "byline": "author authors byline wrote written writes writer writers",
     "date": "date dated",
 }
-TITLE_PAGE_WHEN = "publish published publication released release"
+TITLE_PAGE_WHEN = "publish published publication released release written wrote year"
 
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*(?:-[a-z0-9]+)+|\d+(?:[.,]\d+)*|[a-z]+(?:[-'][a-z0-9]+)*|\d+[a-z]+")
 

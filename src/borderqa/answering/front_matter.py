@@ -25,14 +25,17 @@ from borderqa.types import Hit, Passage
 ROLE_WORDS: dict[TitleRole, frozenset[str]] = {role: frozenset(tokenize(words)) for role, words in TITLE_PAGE_ASKED.items()}
 _WHEN_WORDS = frozenset(tokenize(TITLE_PAGE_WHEN))
 _WHEN = re.compile(r"\bwhen\b|\bwhat (year|month|day)\b", re.IGNORECASE)
-_ROLES = frozenset().union(*ROLE_WORDS.values(), _WHEN_WORDS, tokenize("year month day"))  # words asking, not naming
+# words that ask rather than name: "In what year was the report written?", "Who is its lead author?"
+_ROLES = frozenset().union(*ROLE_WORDS.values(), _WHEN_WORDS, tokenize("year month day lead main principal"))
 _DOCUMENT = re.compile(r"\b(report|document|study|paper|publication)\b", re.IGNORECASE)
 
 
 def _asks_for(question: str, asked: set[str], role: TitleRole) -> bool:
-    """Whether the question asks for what a line of ``role`` is: its words, or for the date "published"
-    with "when" or a year ("Who published it?" asks for a publisher)."""
-    return bool(asked & ROLE_WORDS[role]) or (role == "date" and bool(asked & _WHEN_WORDS) and bool(_WHEN.search(question)))
+    """Whether the question asks for what a line of ``role`` is: its words; with "when" or a year, the date
+    ("When was it published / written?"; "Who published it?" asks for a publisher, which no line names)."""
+    if _WHEN.search(question):
+        return role == "date" and bool(asked & (_WHEN_WORDS | ROLE_WORDS["date"]))
+    return bool(asked & ROLE_WORDS[role])
 
 
 def asked_line(question: str, lines: Sequence[Passage], names: Mapping[str, str]) -> Passage | None:
