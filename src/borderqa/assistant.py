@@ -104,6 +104,7 @@ class Assistant:
         self._generators: dict[str, Generator] = {}
         self._retriever: Retriever | None = None
         self._provenance: Provenance | None = None
+        self._entries: list[ManifestEntry] | None = None  # the manifest, read once per index build
         self._lock = threading.RLock()  # re-entrant: building a generator may need the retriever
 
     @classmethod
@@ -139,6 +140,7 @@ class Assistant:
             self._retriever = None
             self._terms = None
             self._provenance = None
+            self._entries = None
         return report, corpus
 
     # --- sources ------------------------------------------------------------------------------------
@@ -180,13 +182,20 @@ class Assistant:
         retriever = self.retriever
         with self._lock:
             if self._provenance is None:
-                try:
-                    entries = read_manifest(Path(self.settings.corpus_dir))
-                except CorpusError as exc:  # an index served without its corpus folder: no provenance
-                    log.warning("no source provenance: %s", exc)
-                    entries = []
-                self._provenance = Provenance(retriever, self.bank, entries)
+                self._provenance = Provenance(retriever, self.bank, self._manifest())
             return self._provenance
+
+    def _manifest(self) -> list[ManifestEntry]:
+        """The manifest as read once per index build (for provenance and the documents' names); none when the
+        index is served without its corpus folder."""
+        with self._lock:
+            if self._entries is None:
+                try:
+                    self._entries = read_manifest(Path(self.settings.corpus_dir))
+                except CorpusError as exc:
+                    log.warning("no source provenance and no document names: %s", exc)
+                    self._entries = []
+            return self._entries
 
     def trace(self, passage_id: str) -> tuple[Passage, tuple[SourceSupport, ...]]:
         """A report passage and what the sources behind its anchors say (``borderqa provenance``)."""
@@ -326,10 +335,7 @@ class Assistant:
         """Each document's id -> the words that name it (title, publisher, authors, date), as the manifest has
         them: a question about a document itself names it so (``answering/front_matter.py``). Empty when the
         corpus folder cannot be read (an index used without its corpus)."""
-        try:
-            return {d.id: " ".join([d.title, d.publisher, *d.authors, d.date]) for d in self.documents()}
-        except CorpusError:
-            return {}
+        return {d.id: " ".join([d.title, d.publisher, *d.authors, d.date]) for d in self._manifest()}
 
     def _with_provenance(self, answer: Answer) -> Answer:
         """Citations with their document's title and, for report passages, what their sources say."""

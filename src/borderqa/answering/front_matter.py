@@ -26,7 +26,7 @@ ROLE_WORDS: dict[TitleRole, frozenset[str]] = {role: frozenset(tokenize(words)) 
 _WHEN_WORDS = frozenset(tokenize(TITLE_PAGE_WHEN))
 _WHEN = re.compile(r"\bwhen\b|\bwhat (year|month|day)\b", re.IGNORECASE)
 # words that ask rather than name: "In what year was the report written?", "Who is its lead author?"
-_ROLES = frozenset().union(*ROLE_WORDS.values(), _WHEN_WORDS, tokenize("year month day lead main principal"))
+_ASKING = frozenset().union(*ROLE_WORDS.values(), _WHEN_WORDS, tokenize("year month day lead main principal"))
 _DOCUMENT = re.compile(r"\b(report|document|study|paper|publication)\b", re.IGNORECASE)
 
 
@@ -50,7 +50,7 @@ def asked_line(question: str, lines: Sequence[Passage], names: Mapping[str, str]
         naming = set(tokenize(" ".join([names.get(line.document, ""), *(p.text for p in own)])))
         title = next((p.text for p in own if title_page_role(p) == "title"), names.get(line.document, ""))
         titled = set(tokenize(title.split(":")[0]))
-        if not asked - _ROLES - naming and (_DOCUMENT.search(question) or (titled and titled <= asked)):
+        if not asked - _ASKING - naming and (_DOCUMENT.search(question) or (titled and titled <= asked)):
             return line
     return None
 
