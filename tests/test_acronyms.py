@@ -31,8 +31,18 @@ def test_the_abbreviation_asked_about() -> None:
     assert asked_abbreviation("What does the acronym SEMAR stand for?") == "SEMAR"
     assert asked_abbreviation("What is the full name of the IFAI?") == "IFAI"
     assert asked_abbreviation("What is CBP short for?") == "CBP"
-    assert asked_abbreviation("What does the report stand for?") is None
+    assert asked_abbreviation("What does the Report stand for?") is None
     assert asked_abbreviation("How many requests did COMAR approve?") is None
+
+
+def test_a_question_typed_in_lower_case_asks_about_the_word_in_capitals() -> None:
+    assert asked_abbreviation("what does comar stand for") == "COMAR"
+    assert asked_abbreviation("What is the full name of the ifai?") == "IFAI"
+    assert asked_abbreviation("how many requests did comar approve?") is None
+    hits = [Hit(USED, 6.0), Hit(DEFINED, 2.0)]
+    assert [h.passage for h in defined_first("what does comar stand for", hits, [DEFINED, USED])] == [DEFINED, USED]
+    # a word in lower case that the report spells out as no abbreviation changes nothing
+    assert defined_first("what does the report stand for", hits, [DEFINED, USED]) is hits
 
 
 def test_a_sentence_spells_out_an_abbreviation_after_its_name() -> None:

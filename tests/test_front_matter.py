@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from borderqa.answering.extractive import ExtractiveGenerator
-from borderqa.answering.front_matter import answering_hits, asked_line
+from borderqa.answering.front_matter import answering_hits, asked_line, asked_publisher, published_first
 from borderqa.answering.pipeline import AnswerPipeline
 from borderqa.config import AnsweringSettings
 from borderqa.embedding import FakeEmbedder
@@ -28,6 +28,10 @@ LINES = [DATE, TITLE, BYLINE]
 STUDY = _p(4, "In April 2014 Mexico's government published a diagnostic study of the southern border zone.")
 NETWORK = _p(5, "A November 2013 report by the Documentation Network analyzed 931 testimonies of migrants.")
 NAMES = {"report": f"{TITLE.text} WOLA (Washington Office on Latin America) Adam Isacson June 2014"}
+PUBLISHERS = {"report": "WOLA (Washington Office on Latin America)"}
+VISIT = _p(6, "In February 2014, WOLA investigators paid a 12-day visit to several points along Mexico's southern border.")
+OURS = _p(7, "Staff from WOLA's Migration and Border Security Program have visited six sectors of the northern border. "
+             "This is our first report on Mexico's 714-mile southern border zone.")
 
 
 def test_the_line_asked_for_about_the_report_or_its_title() -> None:
@@ -60,6 +64,39 @@ def test_title_lines_lead_only_when_asked_for() -> None:
     assert BYLINE in [h.passage for h in answering_hits("What is Maureen Meyer's position?", hits, LINES, NAMES)]
     plain = [Hit(STUDY, 5.0), Hit(NETWORK, 4.0)]
     assert answering_hits("When was the study published?", plain, LINES, NAMES) is plain
+
+
+def test_a_question_for_the_publisher_of_the_report() -> None:
+    for asked in ["Who published the report?", "Which organization wrote this report?", "What group is behind Mexico's Other Border?",
+                  "Which organisation produced the report?"]:
+        assert asked_publisher(asked, LINES, NAMES, PUBLISHERS) == "report", asked
+        assert asked_line(asked, LINES, NAMES) is None, asked  # not the byline, though "wrote" is its word
+    for other in ["When was the report published?", "Who wrote the report?", "Who published the Documentation Network's report?",
+                  "Which organizations did WOLA interview?", "Who published it?"]:
+        assert asked_publisher(other, LINES, NAMES, PUBLISHERS) is None, other
+    assert asked_publisher("Who published the report?", LINES, NAMES, {}) is None  # no publisher in the manifest
+
+
+def test_the_paragraph_naming_the_publisher_and_the_report_as_its_own_leads() -> None:
+    hits = [Hit(STUDY, 5.0), Hit(TITLE, 4.0), Hit(NETWORK, 3.0)]
+    led = published_first("Who published the report?", hits, [*LINES, VISIT, OURS, STUDY], LINES, NAMES, PUBLISHERS)
+    assert [h.passage for h in led] == [OURS, STUDY, NETWORK] and led[0].chosen == "publisher" and led[0].score == 5.0
+    # no paragraph speaks of "our report": the first naming the publisher
+    assert published_first("Who published the report?", hits, [*LINES, VISIT, STUDY], LINES, NAMES, PUBLISHERS)[0].passage == VISIT
+    assert published_first("Who published the report?", hits, [*LINES, STUDY], LINES, NAMES, PUBLISHERS) is hits
+    assert published_first("Who wrote the report?", hits, [*LINES, OURS], LINES, NAMES, PUBLISHERS) is hits
+
+
+def test_the_pipeline_answers_a_question_for_the_publisher() -> None:
+    everything = [*LINES, VISIT, OURS, STUDY, NETWORK]
+    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of(everything))
+    retriever = SimpleNamespace(passages=everything, search=lambda text, k=5: [Hit(STUDY, 5.0), Hit(NETWORK, 4.0), Hit(TITLE, 3.0)])
+    pipeline = AnswerPipeline(retriever, generator.bank, generator, AnsweringSettings(), generator.terms,  # type: ignore[arg-type]
+                              document_names=NAMES, publishers=PUBLISHERS)
+    answer = pipeline.answer("Who published the report?", [])
+    # answered from the paragraph, though it holds none of the question's words
+    assert answer.answerable and "WOLA" in answer.text
+    assert [c.passage for c in answer.citations] == [OURS]
 
 
 def test_the_pipeline_answers_from_the_line_asked_for() -> None:

@@ -329,13 +329,18 @@ class Assistant:
 
         retriever = self.retriever.scoped(self.check_documents(documents))
         return AnswerPipeline(retriever, self.bank, self.generator(generator), self.settings.answering, self.terms,
-                              self.reader, self.settings.reader, self.premise_judge, self.document_names())
+                              self.reader, self.settings.reader, self.premise_judge, self.document_names(),
+                              self.document_publishers())
 
     def document_names(self) -> dict[str, str]:
         """Each document's id -> the words that name it (title, publisher, authors, date), as the manifest has
         them: a question about a document itself names it so (``answering/front_matter.py``). Empty when the
         corpus folder cannot be read (an index used without its corpus)."""
         return {d.id: " ".join([d.title, d.publisher, *d.authors, d.date]) for d in self._manifest()}
+
+    def document_publishers(self) -> dict[str, str]:
+        """Each document's id -> its publisher, as the manifest has it ("Who published the report?")."""
+        return {d.id: d.publisher for d in self._manifest() if d.publisher}
 
     def _with_provenance(self, answer: Answer) -> Answer:
         """Citations with their document's title and, for report passages, what their sources say."""

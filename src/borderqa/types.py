@@ -110,6 +110,7 @@ class Hit:
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    chosen: str = ""  # what a rule put it first for ("title page", "abbreviation", "publisher"); "": retrieval's order
 
 
 @dataclass(frozen=True)

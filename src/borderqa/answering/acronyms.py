@@ -6,6 +6,8 @@ first: "the Secretariat of the Interior's Refugee Assistance Commission (Comisi�
 Refugiados, COMAR)". Later paragraphs use the bare abbreviation, and those are what retrieval ranks first for
 a question about it ("COMAR only approves a small number of requests each year"). So for such a question the
 first passage that spells the abbreviation out leads, and its sentence that does is the answer's first line.
+A question typed in lower case ("what does inm stand for") asks about the word in capitals; when the report
+spells out no such abbreviation ("what does the report stand for"), nothing changes.
 """
 
 from __future__ import annotations
@@ -16,20 +18,25 @@ from collections.abc import Sequence
 from borderqa.types import Hit, Passage
 
 _ABBR = r"([A-Z][A-Za-z]*[A-Z])"  # its case is kept: "What does INM stand for?" asks about INM, not "inm"
-_ASKED = re.compile(
-    r"(?i:\b(?:what|which)\s+(?:does|do|did|is|was)\s+(?:the\s+)?(?:abbreviation\s+|acronym\s+)?)" + _ABBR
-    + r"(?:'s|’s)?(?i:\s+stands?\s+for\b)"
-    + r"|(?i:\b(?:full|spelled-out|long)\s+(?:name|form)\s+(?:of|for)\s+(?:the\s+)?)" + _ABBR + r"\b"
-    + r"|\b" + _ABBR + r"(?i:\s+(?:is\s+)?short\s+for\b)"
-    + r"|(?i:\b(?:abbreviation|acronym)\s+)" + _ABBR + r"\b"
+_LOWER_ABBR = r"([a-z]{2,7})"  # the same questions typed in lower case: "what does inm stand for"
+# the ways to ask, around the abbreviation ({a}); the asking words in any case
+_SHAPES = (
+    r"(?i:\b(?:what|which)\s+(?:does|do|did|is|was)\s+(?:the\s+)?(?:abbreviation\s+|acronym\s+)?){a}"
+    r"(?:'s|’s)?(?i:\s+stands?\s+for\b)"
+    r"|(?i:\b(?:full|spelled-out|long)\s+(?:name|form)\s+(?:of|for)\s+(?:the\s+)?){a}\b"
+    r"|\b{a}(?i:\s+(?:is\s+)?short\s+for\b)"
+    r"|(?i:\b(?:abbreviation|acronym)\s+){a}\b"
 )
+_ASKED = re.compile(_SHAPES.replace("{a}", _ABBR))
+_LOWER_ASKED = re.compile(_SHAPES.replace("{a}", _LOWER_ABBR))
 
 
 def asked_abbreviation(question: str) -> str | None:
     """The abbreviation ``question`` asks to have spelled out (two capitals at least), or None."""
     m = _ASKED.search(question)
     if m is None:
-        return None
+        lower = _LOWER_ASKED.search(question.lower()) if question[1:] == question[1:].lower() else None
+        return next(g for g in lower.groups() if g).upper() if lower else None
     found = next(g for g in m.groups() if g)
     return found if sum(c.isupper() for c in found) >= 2 else None  # "What does the report stand for?": no
 
@@ -52,4 +59,4 @@ def defined_first(question: str, hits: list[Hit], passages: Sequence[Passage]) -
     where = defining_passage(asked, passages) if asked else None
     if where is None:
         return hits
-    return [Hit(where, hits[0].score if hits else 0.0), *(h for h in hits if h.passage.id != where.id)]
+    return [Hit(where, hits[0].score if hits else 0.0, chosen="abbreviation"), *(h for h in hits if h.passage.id != where.id)]

@@ -11,6 +11,12 @@ Network's report published?") means another document, one the report describes, 
 answered from the prose as any other. Title-page lines never lead any other answer: a title tells nothing
 to a question that already names it, nor "June 2014" to "What happened in June 2014?"; the byline still
 may, for a question naming one of its people ("What is Maureen Meyer's position?").
+
+A question for its publisher ("Who published the report?", "Which organization wrote it?") is asked of no
+title-page line: no line names the publisher, and "wrote" would draw the byline. The manifest names it
+("WOLA (Washington Office on Latin America)"), so the document's first paragraph that names it and speaks of
+the document as its own ("Staff from WOLA's Migration and Border Security Program ... This is our first report")
+leads (``published_first``), or else its first paragraph that names it.
 """
 
 from __future__ import annotations
@@ -28,6 +34,13 @@ _WHEN = re.compile(r"\bwhen\b|\bwhat (year|month|day)\b", re.IGNORECASE)
 # words that ask rather than name: "In what year was the report written?", "Who is its lead author?"
 _ASKING = frozenset().union(*ROLE_WORDS.values(), _WHEN_WORDS, tokenize("year month day lead main principal"))
 _DOCUMENT = re.compile(r"\b(report|document|study|paper|publication)\b", re.IGNORECASE)
+# "Who published ...?", "Which organization wrote ...?", "What group is behind ...?"
+_PUBLISHER = re.compile(r"\b(?:publish(?:ed|es|er|ing)?|produc(?:ed|es|er|ing)|issu(?:ed|es|er)|put out|released|behind)\b"
+                        r"|\b(?:organi[sz]ations?|groups?|institutions?|ngos?|think[ -]tanks?|nonprofits?)\b", re.IGNORECASE)
+_PUBLISHER_WORDS = frozenset(tokenize("publish published publisher produced producer issued put out released behind organization "
+                                      "organisation group institution ngo think tank nonprofit"))
+# the document speaking of itself: "This is our first report", "this report"
+_ITSELF = re.compile(r"\b(?:this|our)\s+(?:[\w-]+\s+){0,2}(?:report|study|paper|publication)\b", re.IGNORECASE)
 
 
 def _asks_for(question: str, asked: set[str], role: TitleRole) -> bool:
@@ -38,21 +51,60 @@ def _asks_for(question: str, asked: set[str], role: TitleRole) -> bool:
     return bool(asked & ROLE_WORDS[role])
 
 
+def _names_document(question: str, asked: set[str], document: str, lines: Sequence[Passage], names: Mapping[str, str],
+                    asking: frozenset[str] = _ASKING) -> bool:
+    """Whether ``question`` names ``document``, by "the report" or its title, with no other word beyond the
+    words that ask (``asking``) and those of its title page and ``names`` (id -> its title, publisher, authors
+    and date, as the manifest has them)."""
+    own = [p for p in lines if p.document == document]
+    naming = set(tokenize(" ".join([names.get(document, ""), *(p.text for p in own)])))
+    title = next((p.text for p in own if title_page_role(p) == "title"), names.get(document, ""))
+    titled = set(tokenize(title.split(":")[0]))
+    return not asked - asking - naming and bool(_DOCUMENT.search(question) or (titled and titled <= asked))
+
+
 def asked_line(question: str, lines: Sequence[Passage], names: Mapping[str, str]) -> Passage | None:
     """The title-page line (of ``lines``) that ``question`` asks for: it holds the line's role words and
-    names the line's document, by "the report" or its title, with no other word (``names``: document id ->
-    its title, publisher, authors and date, as the manifest has them); None when it asks for none."""
+    names the line's document (``_names_document``); None when it asks for none, or asks for a publisher."""
     asked = set(tokenize(question))
+    if _asks_publisher(question):
+        return None
     for line in lines:
-        if not _asks_for(question, asked, title_page_role(line)):
-            continue
-        own = [p for p in lines if p.document == line.document]
-        naming = set(tokenize(" ".join([names.get(line.document, ""), *(p.text for p in own)])))
-        title = next((p.text for p in own if title_page_role(p) == "title"), names.get(line.document, ""))
-        titled = set(tokenize(title.split(":")[0]))
-        if not asked - _ASKING - naming and (_DOCUMENT.search(question) or (titled and titled <= asked)):
+        if _asks_for(question, asked, title_page_role(line)) and _names_document(question, asked, line.document, lines, names):
             return line
     return None
+
+
+def _asks_publisher(question: str) -> bool:
+    return not _WHEN.search(question) and bool(_PUBLISHER.search(question))
+
+
+def asked_publisher(question: str, lines: Sequence[Passage], names: Mapping[str, str],
+                    publishers: Mapping[str, str]) -> str | None:
+    """The document whose publisher ``question`` asks for ("Who published the report?"; not "When was it
+    published?"), of those ``publishers`` (id -> publisher) names; None otherwise."""
+    if not _asks_publisher(question):
+        return None
+    asked = set(tokenize(question))
+    return next((doc for doc, who in publishers.items()
+                 if who and _names_document(question, asked, doc, lines, names, _ASKING | _PUBLISHER_WORDS)), None)
+
+
+def published_first(question: str, hits: list[Hit], passages: Sequence[Passage], lines: Sequence[Passage],
+                    names: Mapping[str, str], publishers: Mapping[str, str]) -> list[Hit]:
+    """``hits`` led by the paragraph that answers a question for a document's publisher (see the module's
+    notes; scored as the top hit, title-page lines left out); the same list for any other question, or when
+    no paragraph names the publisher."""
+    document = asked_publisher(question, lines, names, publishers)
+    if document is None:
+        return hits
+    short = re.escape(publishers[document].split("(")[0].strip())
+    naming = [p for p in passages if p.document == document and p.kind != "title" and re.search(rf"\b{short}\b", p.text)]
+    if not naming:
+        return hits
+    where = min(naming, key=lambda p: (not _ITSELF.search(p.text), p.ordinal))
+    rest = (h for h in hits if h.passage.id != where.id and h.passage.kind != "title")
+    return [Hit(where, hits[0].score if hits else 0.0, chosen="publisher"), *rest]
 
 
 def answering_hits(question: str, hits: list[Hit], lines: Sequence[Passage], names: Mapping[str, str]) -> list[Hit]:
@@ -60,7 +112,7 @@ def answering_hits(question: str, hits: list[Hit], lines: Sequence[Passage], nam
     the other title-page lines; else without title-page lines but a byline naming someone the question names."""
     line = asked_line(question, lines, names)
     if line is not None:  # the other lines of the title page cannot answer it
-        return [Hit(line, hits[0].score if hits else 0.0), *(h for h in hits if h.passage.kind != "title")]
+        return [Hit(line, hits[0].score if hits else 0.0, chosen="title page"), *(h for h in hits if h.passage.kind != "title")]
     asked = set(tokenize(question))
 
     def kept(p: Passage) -> bool:

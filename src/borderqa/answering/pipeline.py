@@ -16,12 +16,12 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from borderqa.answering.acronyms import asked_abbreviation, defined_first
+from borderqa.answering.acronyms import defined_first
 from borderqa.answering.assumption import PremiseJudge
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
 from borderqa.answering.bound import costs_nothing, unanswered
 from borderqa.answering.extractive import ExtractiveGenerator, first_answering, is_list_question, is_prose
-from borderqa.answering.front_matter import answering_hits
+from borderqa.answering.front_matter import answering_hits, published_first
 from borderqa.answering.parts import leans_back, question_parts
 from borderqa.answering.places import places_in
 from borderqa.answering.recheck import recheck, undecided
@@ -113,11 +113,13 @@ class AnswerPipeline:
         reader_settings: ReaderSettings | None = None,
         premise_judge: PremiseJudge | None = None,
         document_names: Mapping[str, str] | None = None,
+        publishers: Mapping[str, str] | None = None,
     ) -> None:
         self.reader = reader
         # questions about a document itself (front_matter.py): its title page, and what names it
         self.title_lines = [p for p in retriever.passages if p.kind == "title"]
         self.document_names = document_names or {}
+        self.publishers = publishers or {}
         self.premise_judge = premise_judge
         self.reader_settings = reader_settings or ReaderSettings()
         self.retriever = retriever
@@ -147,7 +149,9 @@ class AnswerPipeline:
         read_k = self.reader_settings.passages if self.reader else 0
         hits = answering_hits(standalone, self.retriever.search(standalone, k=max(self.settings.passages, 6, read_k)),
                               self.title_lines, self.document_names)
-        hits = defined_first(standalone, hits, self.retriever.passages)
+        everything = self.retriever.passages
+        hits = defined_first(standalone, hits, everything)
+        hits = published_first(standalone, hits, everything, self.title_lines, self.document_names, self.publishers)
         t2 = time.perf_counter()
         query = Query.parse(question, standalone, self.extractive.terms)
         prep = self._decided(question, standalone, hits, query)
@@ -210,8 +214,9 @@ class AnswerPipeline:
         list), whose top two passages retrieval scores close."""
         return (self.premise_judge is not None and prep.query is not None and len(prep.query.parts) == 1
                 and not presupposes(prep.standalone) and not is_list_question(prep.standalone)
-                # a title-page line leads only when asked for (front_matter.py), a definition when asked for it
-                and prep.hits[0].passage.kind != "title" and asked_abbreviation(prep.standalone) is None
+                # a passage a rule put first for what the question asks (front_matter.py, acronyms.py) stays first;
+                # so does a byline for a question naming its people
+                and not prep.hits[0].chosen and prep.hits[0].passage.kind != "title"
                 and undecided(prep.hits, self.settings.recheck_gap))
 
     def _decided(self, question: str, standalone: str, hits: list[Hit], query: Query,
@@ -237,7 +242,8 @@ class AnswerPipeline:
         support = scored[0].score if scored else 0.0
         ranked = [sc.text for sc in scored if sc.passage == 0]  # the top passage's sentences, best first
         own = self._part_passages(query.parts) if part_passages is None else part_passages
-        decision = self.scope.decide(query, passages, support, readings + part_readings, ranked, self.extractive.terms, own)
+        decision = self.scope.decide(query, passages, support, readings + part_readings, ranked, self.extractive.terms, own,
+                                     chosen=bool(hits and hits[0].chosen))
         timings = {"read": t3 - t2, "scope": time.perf_counter() - t3}
         return _Prepared(question, standalone, hits, passages, decision.answerable, support, decision.reason, timings,
                          readings, decision.premise, part_readings, own, query)

@@ -93,15 +93,17 @@ class ScopeChecker:
 
     def decide(self, query: Query, top: Sequence[Passage], support: float, readings: Sequence[Reading] = (),
                sentences: Sequence[str] = (), terms: TermWeights | None = None,
-               part_passages: Sequence[Passage] = ()) -> ScopeDecision:
+               part_passages: Sequence[Passage] = (), chosen: bool = False) -> ScopeDecision:
         """The word checks on the top passage (for a question of several parts, on the top two and each
         part's own closest passage, ``part_passages``), the best-sentence match, a premise its sentences
-        (``sentences``: the top passage's, best first) state the other way round, then the reader."""
+        (``sentences``: the top passage's, best first) state the other way round, then the reader.
+        ``chosen``: a rule put the top passage first for what the question asks (``types.Hit.chosen``: "Who
+        published the report?" of the paragraph naming WOLA), so the question's words need not be its words."""
         if query.later_years or query.after_report:
             later = query.after_report or query.later_years[0]
             return ScopeDecision(False, f"the report dates from {REPORT_DATE} and cannot cover {later}")
         several = [*top[:2], *(p for p in part_passages if p not in top[:2])]
-        why = missing(query, joined(several) if len(query.parts) > 1 else top[0]) if top else ""
+        why = missing(query, joined(several) if len(query.parts) > 1 else top[0]) if top and not chosen else ""
         if why:
             return ScopeDecision(False, why)
         if self.min_support is not None and support < self.min_support:
