@@ -21,7 +21,6 @@ then that item is the passage the answer leads from, as for any question.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from borderqa.answering.people import asks_doer, asks_person, persons
 from borderqa.answering.questions import expected_kind, offers_kind
 from borderqa.config import AnsweringSettings
 from borderqa.lexical import tokenize
+from borderqa.reader.reading import log_odds
 from borderqa.sentences import SentenceBank, refers_back
 from borderqa.terms import TermWeights, passage_words
 from borderqa.types import Passage
@@ -100,11 +100,6 @@ class Lead:
     passage: int
     text: str
     part: str
-
-
-def _log_odds(p: float) -> float:
-    p = min(max(p, 1e-4), 1 - 1e-4)
-    return math.log(p / (1 - p))
 
 
 def is_list_question(question: str) -> bool:
@@ -309,7 +304,7 @@ class ExtractiveGenerator:
                     score += KIND_WEIGHT
                 words = score
                 if text in answers:
-                    score += self.reader_weight * _log_odds(answers[text])
+                    score += self.reader_weight * log_odds(answers[text])
                 out.append(ScoredSentence(score, i, j, text, words))
         return sorted(out, key=lambda s: -s.score)
 

@@ -12,6 +12,7 @@ Readings are kept per (question, passage): the answer stages ask about the same 
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -53,6 +54,12 @@ class Reader(Protocol):
     def read(self, question: str, passages: Sequence[Passage]) -> list[Reading]:
         """One reading per passage, in the order given."""
         ...
+
+
+def log_odds(p: float) -> float:
+    """``p``'s log-odds, clipped to 1e-4 from 0 and 1 (the reader's probabilities reach both)."""
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
 
 
 def label_probabilities(logits: np.ndarray) -> np.ndarray:
