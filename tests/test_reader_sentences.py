@@ -4,13 +4,11 @@ model sees of a sentence, the listwise term, and a reader's say in the extractiv
 from __future__ import annotations
 
 from collections.abc import Sequence
-from types import SimpleNamespace
 
 import pytest
 
 from borderqa.answering.extractive import ExtractiveGenerator
-from borderqa.answering.pipeline import AnswerPipeline
-from borderqa.config import AnsweringSettings, ReaderSettings
+from borderqa.config import AnsweringSettings
 from borderqa.embedding import FakeEmbedder
 from borderqa.reader.examples import ReaderExample
 from borderqa.reader.features import sentence_side
@@ -18,7 +16,7 @@ from borderqa.reader.reading import Reading
 from borderqa.reader.train import TrainConfig, TrainReport, _batches, _listwise, sentence_items
 from borderqa.sentences import SentenceBank, leans_back, passage_sentences, refers_back
 from borderqa.terms import TermWeights
-from borderqa.types import Hit, Passage
+from borderqa.types import Passage
 
 STATIONS = Passage("report:p0001", "report", ("Border Security", "Naval Stations"), 1, 1,
                    "SEMAR is building 12 Advanced Naval Stations on the rivers. Each station will have a detachment of "
@@ -160,21 +158,3 @@ def test_sentences_shown_beside_the_lead_are_chosen_by_topic_not_by_the_reader()
     assert "SEMAR is building twelve" in answer  # the reader rates it low: it is what the lead is about
     assert "weather" not in answer
 
-
-def test_the_readers_say_reranks_the_top_hits_when_weighed_in() -> None:
-    first, second = OTHER, STATIONS  # retrieval ranks the passage that does not answer first, close
-    hits = [Hit(first, 1.0), Hit(second, 0.9)]
-    retriever = SimpleNamespace(passages=[first, second], search=lambda text, k=5: hits)
-    generator = ExtractiveGenerator(AnsweringSettings(), SentenceBank(FakeEmbedder()), TermWeights.of([first, second]))
-
-    def pipeline(weight: float) -> AnswerPipeline:
-        return AnswerPipeline(retriever, generator.bank, generator, AnsweringSettings(), generator.terms,  # type: ignore[arg-type]
-                              ScriptedReader("54 or 108"), ReaderSettings(passages=2, passage_weight=weight))
-
-    q = "How big is each detachment?"
-    assert pipeline(0.2)._reranked(q, hits) == [hits[1], hits[0]]  # the reader's log-odds (+3 against -3.9) outweigh 0.1
-    assert pipeline(0.0)._reranked(q, hits) is hits
-    assert pipeline(0.01)._reranked(q, hits) is not hits and pipeline(0.01)._reranked(q, hits)[0] == hits[0]  # too little to move
-    chosen = [Hit(first, 1.0, chosen="abbreviation"), hits[1]]
-    assert pipeline(0.2)._reranked(q, chosen) is chosen  # a rule's choice stays first
-    assert pipeline(0.2)._reranked("List the detachments of each station.", hits) is hits

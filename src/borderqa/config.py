@@ -120,9 +120,6 @@ class ReaderSettings(_Group):
     # 0.3: the lead states the fact in 0.780 / 0.824 / 0.830 / 0.811 of odd answered fact questions; even ids
     # 0.760 / 0.787 / 0.780 / 0.780; refusals and fact accuracy unchanged within one case).
     sentence_weight: float = Field(default=0.2, ge=0, le=5)
-    # Weight of the reader's log-odds that a passage's best sentence answers, added to retrieval's score of
-    # each of the ``passages`` top hits to re-rank them (answering/pipeline.py ``_reranked``); 0: retrieval's order.
-    passage_weight: float = Field(default=0.0, ge=0, le=5)
     # "onnx-int8" (the default): the network exported once into ``embedding.onnx_dir`` and run by ONNX
     # Runtime with int8 weights (onnx_model.py's quantisation; benchmarks/reader.py: 5 passages 80-149 ms p50
     # over five runs, 0.46-0.74 of fp32's; on the eval all 471 cases score as fp32, 6 answers differ in wording);

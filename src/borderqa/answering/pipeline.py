@@ -33,7 +33,7 @@ from borderqa.errors import GeneratorError
 from borderqa.lexical import STOP_WORDS, tokenize
 from borderqa.query import Query
 from borderqa.reader.perturb import presupposes
-from borderqa.reader.reading import Reader, Reading, log_odds
+from borderqa.reader.reading import Reader, Reading
 from borderqa.retrieval import Retriever
 from borderqa.sentences import SentenceBank
 from borderqa.terms import TermWeights
@@ -152,7 +152,6 @@ class AnswerPipeline:
         everything = self.retriever.passages
         hits = defined_first(standalone, hits, everything)
         hits = published_first(standalone, hits, everything, self.title_lines, self.document_names, self.publishers)
-        hits = self._reranked(standalone, hits)
         t2 = time.perf_counter()
         query = Query.parse(question, standalone, self.extractive.terms)
         prep = self._decided(question, standalone, hits, query)
@@ -168,19 +167,6 @@ class AnswerPipeline:
         elif not prep.answerable and prep.premise is None and self._figure_second(prep):
             prep = self._second_for_figure(prep, question, standalone, query)
         return prep
-
-    def _reranked(self, question: str, hits: list[Hit]) -> list[Hit]:
-        """The top ``reader.passages`` hits re-ranked by retrieval's score plus ``reader.passage_weight`` times
-        the reader's log-odds that the passage's best sentence answers (their scores kept, so a hit moved up
-        by the reader is one the recheck reads when the local model is there); retrieval's order when the
-        weight is 0, for a hit a rule put first, and for a list question (its answer is the top passage's list)."""
-        weight, k = self.reader_settings.passage_weight, self.reader_settings.passages
-        if self.reader is None or weight <= 0 or len(hits) < 2 or hits[0].chosen or is_list_question(question):
-            return hits
-        top = hits[:k]
-        readings = self.reader.read(question, [h.passage for h in top])
-        order = sorted(range(len(top)), key=lambda i: -(top[i].score + weight * log_odds(readings[i].answer)))
-        return [top[i] for i in order] + hits[k:]
 
     def _figure_second(self, prep: _Prepared) -> bool:
         """Whether a question refused because its top passage lacks a year or figure it writes ("... in
