@@ -9,7 +9,7 @@ Stages pass these, never raw Chroma dicts or bare tuples:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -111,6 +111,13 @@ class Hit:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     chosen: str = ""  # what a rule put it first for ("title page", "abbreviation", "publisher"); "": retrieval's order
+
+
+def led_by(passage: Passage, hits: Sequence[Hit], chosen: str, dropped: Callable[[Passage], bool] = lambda p: False) -> list[Hit]:
+    """``hits`` led by ``passage``, scored as the top hit and marked ``chosen`` (a rule put it first for what
+    the question asks), then the others in their order but those ``dropped``."""
+    rest = (h for h in hits if h.passage.id != passage.id and not dropped(h.passage))
+    return [Hit(passage, hits[0].score if hits else 0.0, chosen=chosen), *rest]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from borderqa.types import Hit, Passage
+from borderqa.types import Hit, Passage, led_by
 
 _ABBR = r"([A-Z][A-Za-z]*[A-Z])"  # its case is kept: "What does INM stand for?" asks about INM, not "inm"
 _LOWER_ABBR = r"([a-z]{2,7})"  # the same questions typed in lower case: "what does inm stand for"
@@ -59,4 +59,4 @@ def defined_first(question: str, hits: list[Hit], passages: Sequence[Passage]) -
     where = defining_passage(asked, passages) if asked else None
     if where is None:
         return hits
-    return [Hit(where, hits[0].score if hits else 0.0, chosen="abbreviation"), *(h for h in hits if h.passage.id != where.id)]
+    return led_by(where, hits, "abbreviation")

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 
 from borderqa.chunking import TitleRole, title_page_role
 from borderqa.lexical import TITLE_PAGE_ASKED, TITLE_PAGE_WHEN, tokenize
-from borderqa.types import Hit, Passage
+from borderqa.types import Hit, Passage, led_by
 
 ROLE_WORDS: dict[TitleRole, frozenset[str]] = {role: frozenset(tokenize(words)) for role, words in TITLE_PAGE_ASKED.items()}
 _WHEN_WORDS = frozenset(tokenize(TITLE_PAGE_WHEN))
@@ -103,8 +103,11 @@ def published_first(question: str, hits: list[Hit], passages: Sequence[Passage],
     if not naming:
         return hits
     where = min(naming, key=lambda p: (not _ITSELF.search(p.text), p.ordinal))
-    rest = (h for h in hits if h.passage.id != where.id and h.passage.kind != "title")
-    return [Hit(where, hits[0].score if hits else 0.0, chosen="publisher"), *rest]
+    return led_by(where, hits, "publisher", _title_line)
+
+
+def _title_line(p: Passage) -> bool:
+    return p.kind == "title"
 
 
 def answering_hits(question: str, hits: list[Hit], lines: Sequence[Passage], names: Mapping[str, str]) -> list[Hit]:
@@ -112,7 +115,7 @@ def answering_hits(question: str, hits: list[Hit], lines: Sequence[Passage], nam
     the other title-page lines; else without title-page lines but a byline naming someone the question names."""
     line = asked_line(question, lines, names)
     if line is not None:  # the other lines of the title page cannot answer it
-        return [Hit(line, hits[0].score if hits else 0.0, chosen="title page"), *(h for h in hits if h.passage.kind != "title")]
+        return led_by(line, hits, "title page", _title_line)
     asked = set(tokenize(question))
 
     def kept(p: Passage) -> bool:
