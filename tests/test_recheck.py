@@ -4,8 +4,10 @@ module docstring and the eval)."""
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Sequence
-from types import SimpleNamespace
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
 
 import pytest
 
@@ -163,3 +165,25 @@ def test_a_refusal_for_a_name_the_report_never_uses_gets_no_second_look() -> Non
     judge = _Judge()
     answer = _pipeline(_hits((NO_YEAR, 2.0), (DEPORT, 1.9)), judge).answer("How many migrants did the Zorblax Agency deport in 2013?", [])
     assert not answer.answerable and "Zorblax" in answer.reason and judge.asked == []
+
+
+def _benchmark() -> ModuleType:
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "recheck.py"
+    spec = importlib.util.spec_from_file_location("benchmark_recheck", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_calibration_replays_the_recheck_on_stored_margins() -> None:
+    """``benchmarks/recheck.py`` measures each passage's margin once and replays ``recheck`` under each gap and
+    margin: the passage it puts first is the one the recheck would."""
+    leader = _benchmark().leader
+    row = {"scores": [5.0, 4.0, 3.2], "prose": [True, True, True], "margins": [0.0, 1.0, 2.0]}
+    assert leader(row, gap=1.5, margin=0.0) == 1  # the third is outside the gap: not read
+    assert leader(row, gap=2.0, margin=0.0) == 2  # within it: read, and its margin is the higher
+    assert leader(row, gap=2.0, margin=2.5) == 0  # neither beats the first by enough
+    assert leader(row, gap=0.5, margin=0.0) == 0  # the two are not close: no recheck
+    assert leader({**row, "prose": [True, False, True]}, gap=2.0, margin=0.0) == 0  # a caption second: none
+    assert leader({**row, "margins": [0.0, None, None]}, gap=2.0, margin=0.0) == 0  # no say from the model

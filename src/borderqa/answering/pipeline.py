@@ -156,10 +156,10 @@ class AnswerPipeline:
         query = Query.parse(question, standalone, self.extractive.terms)
         prep = self._decided(question, standalone, hits, query)
         prep.timings = {"rewrite": t1 - t0, "retrieve": t2 - t1, **prep.timings}
-        if prep.answerable and prep.premise is None and self._undecided(prep):
+        if prep.answerable and prep.premise is None and self.rechecks(prep):
             started = time.perf_counter()
             assert self.premise_judge is not None
-            rechecked, _ = recheck(standalone, hits, self.premise_judge, lambda p: self._best_sentences(standalone, p),
+            rechecked, _ = recheck(standalone, hits, self.premise_judge, lambda p: self.recheck_sentences(standalone, p),
                                    self.settings.recheck_margin, self.settings.recheck_gap)
             if rechecked is not hits:  # the second passage leads, if the checks still answer from it
                 prep = self._answered_from(prep, self._decided(question, standalone, rechecked, query, prep.part_passages))
@@ -193,7 +193,7 @@ class AnswerPipeline:
         started = time.perf_counter()
         assert self.premise_judge is not None
         reordered, found = recheck(standalone, prep.hits, self.premise_judge,
-                                   lambda p: self._best_sentences(standalone, p), self.settings.recheck_margin)
+                                   lambda p: self.recheck_sentences(standalone, p), self.settings.recheck_margin)
         if found is not None and found.swapped and found.margins[1] >= self.settings.premise_min_margin:
             prep = self._answered_from(prep, self._decided(question, standalone, reordered, query, prep.part_passages))
         prep.timings["recheck"] = time.perf_counter() - started
@@ -208,16 +208,17 @@ class AnswerPipeline:
         second.timings = {k: v + second.timings.get(k, 0.0) for k, v in prep.timings.items()}
         return second
 
-    def _undecided(self, prep: _Prepared) -> bool:
+    def rechecks(self, prep: _Prepared, gap: float | None = None) -> bool:
         """Whether the recheck reads this question: a one-part question that assumes nothing (the recheck
         would side with what a false premise assumes) and asks for no list (its answer is the top passage's
-        list), whose top two passages retrieval scores close."""
+        list), whose top two passages retrieval scores within ``gap`` (None: ``answering.recheck_gap``)."""
+        gap = self.settings.recheck_gap if gap is None else gap
         return (self.premise_judge is not None and prep.query is not None and len(prep.query.parts) == 1
                 and not presupposes(prep.standalone) and not is_list_question(prep.standalone)
                 # a passage a rule put first for what the question asks (front_matter.py, acronyms.py) stays first;
                 # so does a byline for a question naming its people
                 and not prep.hits[0].chosen and prep.hits[0].passage.kind != "title"
-                and undecided(prep.hits, self.settings.recheck_gap))
+                and undecided(prep.hits, gap))
 
     def _decided(self, question: str, standalone: str, hits: list[Hit], query: Query,
                  part_passages: list[Passage] | None = None) -> _Prepared:
@@ -256,7 +257,7 @@ class AnswerPipeline:
         found = (self.retriever.search(part, k=1) for part in parts)
         return list(dict.fromkeys(hits[0].passage for hits in found if hits))
 
-    def _best_sentences(self, question: str, passage: Passage) -> list[str]:
+    def recheck_sentences(self, question: str, passage: Passage) -> list[str]:
         """The two sentences of ``passage`` the extractive answer would lead with (what the recheck reads)."""
         return [sc.text for sc in self.extractive.score_sentences(question, [passage])[:RECHECK_SENTENCES]]
 
@@ -353,7 +354,7 @@ class AnswerPipeline:
                 or not undecided(prep.hits, self.settings.recheck_gap)):
             return None
         started = time.perf_counter()
-        margin = self.premise_judge.margin(prep.standalone, self._best_sentences(prep.standalone, prep.hits[1].passage))
+        margin = self.premise_judge.margin(prep.standalone, self.recheck_sentences(prep.standalone, prep.hits[1].passage))
         prep.timings["premise_check"] = prep.timings.get("premise_check", 0.0) + time.perf_counter() - started
         if margin is None or margin < self.settings.premise_min_margin:
             return None
