@@ -1,7 +1,7 @@
 """The recheck's gap and margin (answering/recheck.py), calibrated on eval questions.
 
-For every one-turn question the recheck could read at a gap up to ``--max-gap`` (one the checks answer, with
-one part, no premise, no list, no passage a rule chose; ``AnswerPipeline.rechecks``), the local model's yes-no margin is measured for
+For every one-turn question the recheck could read at a gap up to ``--max-gap`` (``AnswerPipeline.rechecks``:
+one the checks answer, with one part, no premise, no list, no passage a rule chose), the local model's yes-no margin is measured for
 each of retrieval's top three prose passages within that gap (what the recheck shows it:
 ``AnswerPipeline.recheck_sentences``). Each (gap, margin) rule is then replayed on those margins: the passage
 that would lead, and whether it holds one of the case's support snippets. Printed per group (public odd ids,
@@ -42,7 +42,8 @@ def _group(path: Path, case_id: str, split: set[str]) -> str:
 
 
 def collect(paths: list[Path], out: Path, max_gap: float, split: set[str]) -> list[Row]:
-    done = {json.loads(line)["id"]: json.loads(line) for line in out.read_text().splitlines()} if out.exists() else {}
+    stored = [json.loads(line) for line in out.read_text().splitlines()] if out.exists() else []
+    done = {row["id"]: row for row in stored}
     assistant = Assistant.from_settings(Settings.load(answering={"recheck_gap": 0}))  # retrieval's order as it comes
     pipe = assistant.pipeline()
     judge = pipe.premise_judge
@@ -56,7 +57,7 @@ def collect(paths: list[Path], out: Path, max_gap: float, split: set[str]) -> li
                 prep = pipe.prepare(case.question, [])
                 row: Row = {"id": case.id, "group": _group(path, case.id, split), "answerable": case.answerable,
                              "scores": [], "prose": [], "supports": [], "margins": []}
-                if prep.answerable and prep.premise is None and pipe.rechecks(prep, max_gap):  # as prepare() asks
+                if pipe.rechecks(prep, max_gap):
                     top = prep.hits[:READ]
                     row["scores"] = [h.score for h in top]
                     row["prose"] = [is_prose(h.passage) for h in top]

@@ -4,13 +4,12 @@ module docstring and the eval)."""
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Sequence
-from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 
 import pytest
 
+from benchmark_modules import BENCHMARKS, load
 from borderqa.answering.extractive import ExtractiveGenerator
 from borderqa.answering.pipeline import AnswerPipeline
 from borderqa.answering.recheck import recheck, undecided
@@ -167,19 +166,10 @@ def test_a_refusal_for_a_name_the_report_never_uses_gets_no_second_look() -> Non
     assert not answer.answerable and "Zorblax" in answer.reason and judge.asked == []
 
 
-def _benchmark() -> ModuleType:
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "recheck.py"
-    spec = importlib.util.spec_from_file_location("benchmark_recheck", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_calibration_replays_the_recheck_on_stored_margins() -> None:
     """``benchmarks/recheck.py`` measures each passage's margin once and replays ``recheck`` under each gap and
     margin: the passage it puts first is the one the recheck would."""
-    leader = _benchmark().leader
+    leader = load(BENCHMARKS / "recheck.py").leader
     row = {"scores": [5.0, 4.0, 3.2], "prose": [True, True, True], "margins": [0.0, 1.0, 2.0]}
     assert leader(row, gap=1.5, margin=0.0) == 1  # the third is outside the gap: not read
     assert leader(row, gap=2.0, margin=0.0) == 2  # within it: read, and its margin is the higher

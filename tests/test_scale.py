@@ -7,13 +7,13 @@ import ast
 import importlib.util
 import json
 import socket
-import sys
 from pathlib import Path
 
 import bm25s
 import numpy as np
 import pytest
 
+from benchmark_modules import BENCHMARKS, load
 from borderqa import lexical
 from borderqa.assistant import Assistant
 from borderqa.config import Settings
@@ -23,8 +23,6 @@ from borderqa.index import ChromaIndex, ChromaServer, length_batches
 from borderqa.lexical import BM25Index, passage_terms, passage_tokens, tokenize
 from borderqa.tokenstore import TokenWriter, read
 from borderqa.types import Document, Passage
-
-ROOT = Path(__file__).resolve().parents[1]
 
 WORDS = ("checkpoint", "Tapachula", "migrants", "train", "Guatemala", "asylum", "86,298", "deported", "river", "police")
 
@@ -164,15 +162,11 @@ def test_server_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPat
     assert a.index.location == "http://127.0.0.1:8765"
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "benchmarks").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(BENCHMARKS.glob("*.py")), ids=lambda p: p.name)
 def test_every_benchmark_imports(path: Path) -> None:
     """A benchmark whose dependencies are not installed by ``make`` (the ``bench`` extra) fails here, not on
     first use: the module loads, and every package it imports, at the top or inside a function, is there."""
-    spec = importlib.util.spec_from_file_location(f"benchmark_{path.stem}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
+    module = load(path)
     assert callable(module.main)
     names = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -156,7 +156,7 @@ class AnswerPipeline:
         query = Query.parse(question, standalone, self.extractive.terms)
         prep = self._decided(question, standalone, hits, query)
         prep.timings = {"rewrite": t1 - t0, "retrieve": t2 - t1, **prep.timings}
-        if prep.answerable and prep.premise is None and self.rechecks(prep):
+        if self.rechecks(prep):
             started = time.perf_counter()
             assert self.premise_judge is not None
             rechecked, _ = recheck(standalone, hits, self.premise_judge, lambda p: self.recheck_sentences(standalone, p),
@@ -209,11 +209,13 @@ class AnswerPipeline:
         return second
 
     def rechecks(self, prep: _Prepared, gap: float | None = None) -> bool:
-        """Whether the recheck reads this question: a one-part question that assumes nothing (the recheck
-        would side with what a false premise assumes) and asks for no list (its answer is the top passage's
-        list), whose top two passages retrieval scores within ``gap`` (None: ``answering.recheck_gap``)."""
+        """Whether the recheck reads this question: one the checks answer with no premise correction, of one part,
+        that assumes nothing (the recheck would side with what a false premise assumes) and asks for no list (its
+        answer is the top passage's list), whose top two passages retrieval scores within ``gap`` (None:
+        ``answering.recheck_gap``)."""
         gap = self.settings.recheck_gap if gap is None else gap
-        return (self.premise_judge is not None and prep.query is not None and len(prep.query.parts) == 1
+        return (prep.answerable and prep.premise is None
+                and self.premise_judge is not None and prep.query is not None and len(prep.query.parts) == 1
                 and not presupposes(prep.standalone) and not is_list_question(prep.standalone)
                 # a passage a rule put first for what the question asks (front_matter.py, acronyms.py) stays first;
                 # so does a byline for a question naming its people
