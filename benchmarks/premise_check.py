@@ -22,12 +22,9 @@ from pathlib import Path
 from borderqa import Assistant, Settings
 from borderqa.answering.assumption import LocalPremiseJudge
 from borderqa.evaluation import load_cases
+from borderqa.evaluation.cases import odd_id
 from borderqa.reader.perturb import presupposes
 from borderqa.serialize import turns_from_dicts
-
-
-def _odd(case_id: str) -> bool:
-    return int(case_id.rsplit("-", 1)[-1]) % 2 == 1
 
 
 def main() -> None:
@@ -52,13 +49,13 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
 
-    odd = [r for r in rows if _odd(r["id"])]
+    odd = [r for r in rows if odd_id(r["id"])]
     threshold = math.floor(min(r["margin"] for r in odd if r["answerable"]) * 10) / 10
     print(f"\nthreshold chosen on odd ids: {threshold} (answering.premise_min_margin is "
           f"{assistant.settings.answering.premise_min_margin})")
     print("| ids | answered, answerable | refused by the check | answered, not answerable | caught by the check |")
     print("|---|---|---|---|---|")
-    for name, part in (("odd", odd), ("even", [r for r in rows if not _odd(r["id"])]), ("all", rows)):
+    for name, part in (("odd", odd), ("even", [r for r in rows if not odd_id(r["id"])]), ("all", rows)):
         yes = [r for r in part if r["answerable"]]
         no = [r for r in part if not r["answerable"]]
         refused = sum(r["margin"] < threshold for r in yes)

@@ -27,6 +27,7 @@ from borderqa import Assistant, Settings
 from borderqa.answering.extractive import MIN_ANSWER_WORDS, is_prose
 from borderqa.answering.recheck import recheck, undecided
 from borderqa.evaluation import load_cases
+from borderqa.evaluation.cases import odd_id
 from borderqa.types import Hit, Passage
 
 READ = 3  # passages the recheck reads at most
@@ -37,7 +38,7 @@ def _group(path: Path, case_id: str, split: set[str]) -> str:
     """Public odd / even ids; held-out files the rule is chosen on / checked on; any other file by its name."""
     if path.parent.name == "heldout":
         return "held-out " + ("chosen-on" if path.stem.rsplit("-", 1)[-1] in split else "checked-on")
-    kind = "odd" if case_id[-1:].isdigit() and int(case_id.rsplit("-", 1)[-1]) % 2 else "even"
+    kind = "odd" if odd_id(case_id) else "even"
     return f"{'public' if path.name == 'cases.jsonl' else path.stem} {kind}"
 
 

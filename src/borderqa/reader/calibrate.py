@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from borderqa.evaluation.cases import Case
+from borderqa.evaluation.cases import Case, odd_id
 from borderqa.evaluation.metrics import MULTI_PART_KINDS, judge
 from borderqa.serialize import turns_from_dicts
 
@@ -44,8 +44,7 @@ class CaseRow:
 
     @property
     def odd(self) -> bool:
-        digits = "".join(c for c in self.id if c.isdigit())
-        return bool(digits) and int(digits) % 2 == 1
+        return odd_id(self.id)
 
     def passes(self, min_support: float, min_answer: float) -> bool:
         return self.answered and self.support >= min_support and self.reader >= min_answer
