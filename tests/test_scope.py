@@ -153,6 +153,12 @@ def test_focus_found_with_synonyms_and_dollar_signs() -> None:
     assert focus_found(["spot"], passage_words(PASSAGES[0]), PASSAGES[0].text)  # "places"
     assert focus_found(["dollar"], passage_words(PASSAGES[2]), PASSAGES[2].text)  # "US$24"
     assert not focus_found(["population"], passage_words(PASSAGES[4]), PASSAGES[4].text)
+    # an inflected money word ("How much funding ...?") and cash are dollar amounts too
+    program = _p(92, "The program provided as much as US$50 million for patrol boats.")
+    assert focus_found(["funding"], passage_words(program), program.text)
+    assert focus_found(["cash"], passage_words(program), program.text)
+    center = _p(93, "The INM announced the creation of a Center for Migration Intelligence.")
+    assert not focus_found(["funding"], passage_words(center), center.text)
 
 
 def test_a_focus_word_is_found_as_another_word_of_its_class() -> None:

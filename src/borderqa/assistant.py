@@ -330,7 +330,7 @@ class Assistant:
         retriever = self.retriever.scoped(self.check_documents(documents))
         return AnswerPipeline(retriever, self.bank, self.generator(generator), self.settings.answering, self.terms,
                               self.reader, self.settings.reader, self.premise_judge, self.document_names(),
-                              self.document_publishers())
+                              self.document_publishers(), self.report_document())
 
     def document_names(self) -> dict[str, str]:
         """Each document's id -> the words that name it (title, publisher, authors, date), as the manifest has
@@ -341,6 +341,10 @@ class Assistant:
     def document_publishers(self) -> dict[str, str]:
         """Each document's id -> its publisher, as the manifest has it ("Who published the report?")."""
         return {d.id: d.publisher for d in self._manifest() if d.publisher}
+
+    def report_document(self) -> str:
+        """The report's document id, as the manifest has it ("" without a manifest)."""
+        return next((d.id for d in self._manifest() if d.kind == "report"), "")
 
     def _with_provenance(self, answer: Answer) -> Answer:
         """Citations with their document's title and, for report passages, what their sources say."""

@@ -21,11 +21,13 @@ from borderqa.answering.assumption import PremiseJudge
 from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
 from borderqa.answering.bound import costs_nothing, unanswered
 from borderqa.answering.extractive import ExtractiveGenerator, first_answering, is_list_question, is_prose
-from borderqa.answering.front_matter import answering_hits, published_first
+from borderqa.answering.front_matter import answering_hits, as_the_report, published_first
+from borderqa.answering.overview import asked_overview, overview_lines, overview_section
 from borderqa.answering.parts import leans_back, question_parts
 from borderqa.answering.places import places_in
 from borderqa.answering.recheck import recheck, undecided
 from borderqa.answering.scope import MISSING_FIGURES, ScopeChecker, missing_numbers
+from borderqa.answering.titled import titled_first
 from borderqa.citations import Verifier, parse_draft, premise_flag, render, renumber
 from borderqa.config import AnsweringSettings, ReaderSettings
 from borderqa.conversation import is_followup, standalone_question
@@ -114,12 +116,14 @@ class AnswerPipeline:
         premise_judge: PremiseJudge | None = None,
         document_names: Mapping[str, str] | None = None,
         publishers: Mapping[str, str] | None = None,
+        report: str = "",
     ) -> None:
         self.reader = reader
         # questions about a document itself (front_matter.py): its title page, and what names it
         self.title_lines = [p for p in retriever.passages if p.kind == "title"]
         self.document_names = document_names or {}
         self.publishers = publishers or {}
+        self.report = report  # the report's document id: what a question naming no document asks about
         self.premise_judge = premise_judge
         self.reader_settings = reader_settings or ReaderSettings()
         self.retriever = retriever
@@ -147,13 +151,19 @@ class AnswerPipeline:
                 standalone = standalone_question(question, history)
         t1 = time.perf_counter()
         read_k = self.reader_settings.passages if self.reader else 0
-        hits = answering_hits(standalone, self.retriever.search(standalone, k=max(self.settings.passages, 6, read_k)),
+        searched = as_the_report(standalone, self.publishers.get(self.report, ""))
+        hits = answering_hits(standalone, self.retriever.search(searched, k=max(self.settings.passages, 6, read_k)),
                               self.title_lines, self.document_names)
         everything = self.retriever.passages
         hits = defined_first(standalone, hits, everything)
+        hits = titled_first(standalone, hits, everything)
         hits = published_first(standalone, hits, everything, self.title_lines, self.document_names, self.publishers)
         t2 = time.perf_counter()
         query = Query.parse(question, standalone, self.extractive.terms)
+        overview = self._overview(question, standalone, query)
+        if overview is not None:
+            overview.timings = {"rewrite": t1 - t0, "retrieve": t2 - t1}
+            return overview
         prep = self._decided(question, standalone, hits, query)
         prep.timings = {"rewrite": t1 - t0, "retrieve": t2 - t1, **prep.timings}
         if self.rechecks(prep):
@@ -167,6 +177,20 @@ class AnswerPipeline:
         elif not prep.answerable and prep.premise is None and self._figure_second(prep):
             prep = self._second_for_figure(prep, question, standalone, query)
         return prep
+
+    def _overview(self, question: str, standalone: str, query: Query) -> _Prepared | None:
+        """A question for a whole document's summary or conclusions (``overview.py``), answered from the
+        opening paragraphs of the section the document gives to it; None for any other question, or when the
+        document has no such section. The scope checks and the reader are not asked: no passage answers such
+        a question by its words."""
+        asked = asked_overview(standalone, self.title_lines, self.document_names, self.publishers, self.report)
+        if asked is None:
+            return None
+        lines = overview_lines(overview_section(*asked, self.retriever.passages), self.bank)
+        if not lines:
+            return None
+        hits = [Hit(p, 1.0, chosen="overview") for p, _ in lines]
+        return _Prepared(question, standalone, hits, [p for p, _ in lines], True, 1.0, "", query=query)
 
     def _figure_second(self, prep: _Prepared) -> bool:
         """Whether a question refused because its top passage lacks a year or figure it writes ("... in
@@ -331,6 +355,8 @@ class AnswerPipeline:
         """The extractive answer's draft: a whole list's lead-in and items as bullets when a list is asked; else
         the lead from the list item a list question names, or from the top passage (or one per part), then
         the quotes (``prep.passages`` and ``prep.lead_lines`` are set to what the draft cites and leads with)."""
+        if prep.hits and prep.hits[0].chosen == "overview":
+            return " ".join(f"{s} [{i + 1}]" for i, (_, s) in enumerate(overview_lines(prep.passages, self.bank)))
         draft, item = self.extractive.list_reply(prep.standalone, prep.passages)
         if draft:
             return draft

@@ -134,12 +134,23 @@ FOCUS_SYNONYMS: dict[str, tuple[str, ...]] = {
     "cost": ("$",),
     "price": ("$",),
     "fund": ("$",),
+    "cash": ("$",),
 }
+
+
+def focus_synonyms(word: str) -> tuple[str, ...]:
+    """The focus synonyms of ``word`` or of the word it inflects ("funding", "funded" -> "fund": on the stored
+    answers of every eval file, one answerable question refused for "funding" beside a dollar amount, no
+    unanswerable one let through)."""
+    found = FOCUS_SYNONYMS.get(word)
+    if found is None:
+        found = next((v for k, v in FOCUS_SYNONYMS.items() if word.startswith(k) and 0 < len(word) - len(k) <= 3), ())
+    return found
 
 
 def focus_found(focus: list[str], words: set[str], text: str) -> bool:
     """Whether a passage (its words; its raw text for "$") mentions any of the focus words or a synonym."""
-    for alt in expand_query([*focus, *(a for f in focus for a in FOCUS_SYNONYMS.get(f, ()))]):
+    for alt in expand_query([*focus, *(a for f in focus for a in focus_synonyms(f))]):
         found = alt in text if alt == "$" else TermWeights.matches(alt, words)
         if found:
             return True
