@@ -34,11 +34,14 @@ _WHEN = re.compile(r"\bwhen\b|\bwhat (year|month|day)\b", re.IGNORECASE)
 # words that ask rather than name: "In what year was the report written?", "Who is its lead author?"
 ASKING = frozenset().union(*ROLE_WORDS.values(), _WHEN_WORDS, tokenize("year month day lead main principal"))
 _DOCUMENT = re.compile(r"\b(report|document|study|paper|publication)\b", re.IGNORECASE)
-# "Who published ...?", "Which organization wrote ...?", "What group is behind ...?"
-_PUBLISHER = re.compile(r"\b(?:publish(?:ed|es|er|ing)?|produc(?:ed|es|er|ing)|issu(?:ed|es|er)|put out|released|behind)\b"
-                        r"|\b(?:organi[sz]ations?|groups?|institutions?|ngos?|think[ -]tanks?|nonprofits?)\b", re.IGNORECASE)
-_PUBLISHER_WORDS = frozenset(tokenize("publish published publisher produced producer issued put out released behind organization "
-                                      "organisation group institution ngo think tank nonprofit"))
+# "Who published ...?", "Which organization wrote ...?", "What group is behind ...?": the words that ask for a
+# publisher, one list for the pattern that finds such a question and the words it may hold besides the title's
+_PUBLISHING = ("publish", "published", "publishes", "publisher", "publishing", "produced", "produces", "producer",
+               "producing", "issued", "issues", "issuer", "put out", "released", "behind")
+_PUBLISHERS = ("organization", "organisation", "group", "institution", "ngo", "think tank", "think-tank", "nonprofit")
+_PUBLISHER = re.compile(r"\b(?:" + "|".join(map(re.escape, _PUBLISHING)) + r")\b"
+                        r"|\b(?:" + "|".join(map(re.escape, _PUBLISHERS)) + r")s?\b", re.IGNORECASE)
+_PUBLISHER_WORDS = frozenset(tokenize(" ".join(_PUBLISHING + _PUBLISHERS)))
 # the document speaking of itself: "This is our first report", "this report"
 _ITSELF = re.compile(r"\b(?:this|our)\s+(?:[\w-]+\s+){0,2}(?:report|study|paper|publication)\b", re.IGNORECASE)
 
