@@ -9,8 +9,10 @@ introduction. From that section, the opening sentence of each of its first ``OVE
 one cited line each: a section opens with what it is about, each paragraph with its point. (Choosing the
 paragraphs whose opening sentence is closest to the mean of the section's sentence vectors picked a rhetorical
 question and a detail of one recommendation over "This broken policy is contributing to one of the most
-severe humanitarian crises in the Western Hemisphere"; not kept.) (What the report recommends is left to retrieval: its words are the report's, "our
-report recommends several smaller steps ...".)
+severe humanitarian crises in the Western Hemisphere"; not kept.)
+
+What the report recommends is left to retrieval: the report says it in its own words ("our report recommends
+several smaller steps ..."), and ``front_matter.as_the_report`` searches "What does WOLA recommend?" so.
 
 A question is read as one only when it asks nothing else, naming the document (by "the report", its title, its
 publisher or authors: ``front_matter.names_document``) or none ("What are the main conclusions?", "Summarize.":

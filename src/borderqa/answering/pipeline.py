@@ -150,6 +150,11 @@ class AnswerPipeline:
             else:
                 standalone = standalone_question(question, history)
         t1 = time.perf_counter()
+        query = Query.parse(question, standalone, self.extractive.terms)
+        overview = self._overview(question, standalone, query)
+        if overview is not None:  # answered from the document's own section: nothing to search
+            overview.timings = {"rewrite": t1 - t0}
+            return overview
         read_k = self.reader_settings.passages if self.reader else 0
         searched = as_the_report(standalone, self.publishers.get(self.report, ""))
         hits = answering_hits(standalone, self.retriever.search(searched, k=max(self.settings.passages, 6, read_k)),
@@ -159,11 +164,6 @@ class AnswerPipeline:
         hits = titled_first(standalone, hits, everything)
         hits = published_first(standalone, hits, everything, self.title_lines, self.document_names, self.publishers)
         t2 = time.perf_counter()
-        query = Query.parse(question, standalone, self.extractive.terms)
-        overview = self._overview(question, standalone, query)
-        if overview is not None:
-            overview.timings = {"rewrite": t1 - t0, "retrieve": t2 - t1}
-            return overview
         prep = self._decided(question, standalone, hits, query)
         prep.timings = {"rewrite": t1 - t0, "retrieve": t2 - t1, **prep.timings}
         if self.rechecks(prep):
@@ -189,7 +189,7 @@ class AnswerPipeline:
         lines = overview_lines(overview_section(*asked, self.retriever.passages), self.bank)
         if not lines:
             return None
-        hits = [Hit(p, 1.0, chosen="overview") for p, _ in lines]
+        hits = [Hit(p, 1.0, chosen="overview") for p, _ in lines]  # in the document's order, none ranked
         return _Prepared(question, standalone, hits, [p for p, _ in lines], True, 1.0, "", query=query)
 
     def _figure_second(self, prep: _Prepared) -> bool:
