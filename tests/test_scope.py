@@ -11,6 +11,7 @@ from borderqa.answering.questions import (
     expected_kind,
     focus,
     focus_found,
+    focus_synonyms,
     gives_rate,
     offers_kind,
 )
@@ -159,6 +160,10 @@ def test_focus_found_with_synonyms_and_dollar_signs() -> None:
     assert focus_found(["cash"], passage_words(program), program.text)
     center = _p(93, "The INM announced the creation of a Center for Migration Intelligence.")
     assert not focus_found(["funding"], passage_words(center), center.text)
+    # a word that only starts like one ("Costa Rica", FUNDAR, "pointer") is not its inflection
+    for word in ("costa", "fundar", "cashier", "pointer", "claimant", "placed"):
+        assert not focus_synonyms(word), word
+    assert focus_synonyms("funded") == focus_synonyms("fund") and focus_synonyms("places") == focus_synonyms("place")
 
 
 def test_a_focus_word_is_found_as_another_word_of_its_class() -> None:

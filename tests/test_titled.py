@@ -57,3 +57,7 @@ def test_the_section_leads_the_hits() -> None:
     # the section's paragraph retrieval ranks highest leads, not its first
     ranked = [Hit(BIOMETRIC, 9.0), Hit(SUPPORT_2, 4.0), Hit(SUPPORT, 3.0)]
     assert [h.passage for h in titled_first("What is the Border Zone Support Program?", ranked, EVERYTHING)][:2] == [SUPPORT_2, BIOMETRIC]
+
+
+def test_a_long_run_of_spaces_is_read_at_once() -> None:
+    assert asked_thing("What is " + " " * 5000 + "Paso Seguro?") == {"paso", "seguro"}

@@ -110,7 +110,7 @@ class Hit:
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
-    chosen: str = ""  # what a rule put it first for ("title page", "abbreviation", "publisher", "overview"); "": retrieval's order
+    chosen: str = ""  # what a rule put it first for ("title page", "abbreviation", "publisher", "overview", "section"); "": retrieval's order
 
 
 def led_by(passage: Passage, hits: Sequence[Hit], chosen: str, dropped: Callable[[Passage], bool] = lambda p: False) -> list[Hit]:

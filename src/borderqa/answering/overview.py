@@ -14,10 +14,10 @@ severe humanitarian crises in the Western Hemisphere"; not kept.)
 What the report recommends is left to retrieval: the report says it in its own words ("our report recommends
 several smaller steps ..."), and ``front_matter.as_the_report`` searches "What does WOLA recommend?" so.
 
-A question is read as one only when it asks nothing else, naming the document (by "the report", its title, its
-publisher or authors: ``front_matter.names_document``) or none ("What are the main conclusions?", "Summarize.":
-the report), so "What does the report conclude about checkpoints?" is answered from the paragraphs about
-checkpoints.
+A question is read as one only when it asks nothing else, naming the document (by "the report", its short title
+or its publisher) or none ("What are the main conclusions?", "Summarize.": the report), so "What does the report
+conclude about checkpoints?" and "What did the report find about border security?" are answered from what
+retrieval finds, as are "Who found it?", "Where can I find the report?" and "What did the report not find?".
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-from borderqa.answering.front_matter import ASKING, names_document
+from borderqa.answering.front_matter import publisher_names
+from borderqa.chunking import title_page_role
 from borderqa.lexical import tokenize
 from borderqa.sentences import SentenceBank
 from borderqa.types import Passage
@@ -35,14 +36,34 @@ Aspect = Literal["summary", "conclusions"]
 
 OVERVIEW_LINES = 5  # paragraphs an overview quotes (one lead sentence each)
 
-_CONCLUSIONS = re.compile(r"\b(?:conclu\w*|findings?|find|found|main argument|argue[sd]?|key messages?|bottom line|takeaways?)\b",
-                          re.IGNORECASE)
-_SUMMARY = re.compile(r"\b(?:summar\w*|overview|gist|nutshell|main points?|key points?|about|in brief|cover|covers)\b", re.IGNORECASE)
-# the words such a question may hold besides those naming the document
-_OVERVIEW_WORDS = frozenset(tokenize(
-    "summary summarize summarise summarized overview gist nutshell brief briefly short main key central chief overall "
-    "point points about cover covers conclusion conclusions conclude concludes concluded finding findings find finds found "
-    "argument argue argues message messages bottom line takeaway takeaways give tell please"))
+# Words that ask for each aspect, in the forms a question writes them; "about", "find" and "found" ask for one
+# only of a question that names the document ("What is the report about?", "What did WOLA find?"), not "Who
+# found it?" or "Where can I find the report?" (``_NOT_CONTENT``)
+_ASPECT_WORDS: dict[Aspect, tuple[str, ...]] = {
+    "conclusions": ("conclusion", "conclusions", "conclude", "concludes", "concluded", "finding", "findings",
+                    "argument", "argue", "argues", "argued", "message", "messages", "bottom line", "takeaway", "takeaways"),
+    "summary": ("summary", "summarize", "summarise", "summarized", "summarised", "overview", "gist", "nutshell",
+                "main points", "key points", "in brief"),
+}
+_WHEN_NAMED: dict[Aspect, tuple[str, ...]] = {"conclusions": ("find", "finds", "found"), "summary": ("about", "cover", "covers")}
+# "the report", "the authors": the default document
+_GENERIC_NAMES = ("report", "document", "study", "paper", "publication", "author", "authors", "writers")
+# the words such a question may hold besides the aspect's and those naming the document
+_FILLER = frozenset(tokenize("main key central chief overall principal brief briefly short give tell please point points line"))
+# "in two sentences", "in three bullet points": how long, not what about
+_LENGTH = re.compile(r"\bin\s+(?:\w+\s+){0,2}(?:sentences?|lines?|bullets?|bullet points?|words?|paragraphs?)\b", re.IGNORECASE)
+_NOT_CONTENT = re.compile(r"^\s*(?:where|when|who|whom|whose|which|how\s+(?:many|much|long|far|often))\b"
+                          r"|\b(?:not|no|never|n't)\b", re.IGNORECASE)
+
+
+def _pattern(words: Sequence[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b", re.IGNORECASE)
+
+
+_ASKS = {aspect: _pattern(words) for aspect, words in _ASPECT_WORDS.items()}
+_ASKS_NAMED = {aspect: _pattern(words) for aspect, words in _WHEN_NAMED.items()}
+_ASPECT_TOKENS = frozenset(tokenize(" ".join(w for words in (*_ASPECT_WORDS.values(), *_WHEN_NAMED.values()) for w in words)))
+_GENERIC = _pattern(_GENERIC_NAMES)
 # section titles that hold each aspect, best first
 _SECTIONS: dict[Aspect, tuple[re.Pattern[str], ...]] = {
     "conclusions": (re.compile(r"\bconclu", re.IGNORECASE), re.compile(r"\bfindings\b", re.IGNORECASE)),
@@ -54,28 +75,38 @@ _SECTIONS: dict[Aspect, tuple[re.Pattern[str], ...]] = {
 def asked_overview(question: str, lines: Sequence[Passage], names: Mapping[str, str],
                    publishers: Mapping[str, str], default: str = "") -> tuple[str, Aspect] | None:
     """(document id, what of it is asked) when ``question`` asks for a whole document's summary or conclusions
-    and nothing else; None otherwise. ``lines``: the title-page lines; ``names``: id -> the words naming it;
-    ``publishers``: id -> its publisher ("What did WOLA find?" names the report by who speaks in it);
-    ``default``: the document a question naming none asks about ("What are the main conclusions?",
-    "Summarize."), "" for none."""
-    aspect: Aspect | None = "conclusions" if _CONCLUSIONS.search(question) else "summary" if _SUMMARY.search(question) else None
-    if aspect is None:
+    and nothing else; None otherwise. The document is named by "the report" (document, study, paper: the
+    ``default`` one, the report), by its short title ("Mexico's Other Border") or its publisher ("What did
+    WOLA find?"), or not at all ("What are the main conclusions?", "Summarize.": the ``default``; "" for none).
+    ``lines``: the title-page lines; ``names``: id -> the words naming it; ``publishers``: id -> its publisher."""
+    text = _LENGTH.sub(" ", question)
+    if _NOT_CONTENT.search(text):
         return None
-    asked = set(tokenize(question))
     documents = list(dict.fromkeys([*names, *(p.document for p in lines)]))
-    found = [d for d in documents if names_document(question, asked, d, lines, names, ASKING | _OVERVIEW_WORDS)
-             or (publishers.get(d) and _names_publisher(question, publishers[d])
-                 and not asked - ASKING - _OVERVIEW_WORDS - set(tokenize(names.get(d, ""))))]
-    if not found and default and not asked - ASKING - _OVERVIEW_WORDS:
-        return default, aspect
-    return (found[0], aspect) if len(found) == 1 else None
+    titled = {d: _short_title(d, lines, names) for d in documents}
+    by_name = [d for d in documents if (titled[d] and titled[d] <= set(tokenize(text)))
+               or (publishers.get(d) and any(re.search(rf"\b{re.escape(n)}\b", text, re.IGNORECASE)
+                                             for n in publisher_names(publishers[d])))]
+    only = default or (documents[0] if len(documents) == 1 else "")  # what "the report" is
+    named = by_name[0] if len(by_name) == 1 else (only if _GENERIC.search(text) and not by_name else "")
+    aspect = next((a for a in _ASKS if _ASKS[a].search(text) or (named and _ASKS_NAMED[a].search(text))), None)
+    document = named or (default if not by_name else "")
+    if aspect is None or not document:
+        return None
+    words = set(tokenize(text))
+    naming = set(tokenize(" ".join(_GENERIC_NAMES)))
+    if titled.get(document) and titled[document] <= words:  # its title's words name it only all together
+        naming |= titled[document]
+    if publishers.get(document):
+        naming |= set(tokenize(" ".join(publisher_names(publishers[document]))))
+    extra = words - _ASPECT_TOKENS - _FILLER - naming
+    return (document, aspect) if not extra else None
 
 
-def _names_publisher(question: str, publisher: str) -> bool:
-    """Whether ``question`` names ``publisher`` ("WOLA" or "Washington Office on Latin America" of "WOLA
-    (Washington Office on Latin America)")."""
-    forms = [f.strip() for f in re.split(r"[()]", publisher) if f.strip()]
-    return any(re.search(rf"\b{re.escape(f)}\b", question, re.IGNORECASE) for f in forms)
+def _short_title(document: str, lines: Sequence[Passage], names: Mapping[str, str]) -> set[str]:
+    """The words of a document's title before its colon ("Mexico's Other Border"), from its title-page line."""
+    title = next((p.text for p in lines if p.document == document and title_page_role(p) == "title"), "")
+    return set(tokenize(title.split(":")[0])) if title else set()
 
 
 def overview_section(document: str, aspect: Aspect, passages: Sequence[Passage]) -> list[Passage]:

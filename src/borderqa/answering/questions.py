@@ -138,14 +138,17 @@ FOCUS_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+_INFLECTIONS = ("ing", "ed", "es", "s")  # not "er" ("pointer") nor a bare letter or two ("costa", "fundar")
+
+
 def focus_synonyms(word: str) -> tuple[str, ...]:
     """The focus synonyms of ``word`` or of the word it inflects ("funding", "funded" -> "fund": on the stored
     answers of every eval file, one answerable question refused for "funding" beside a dollar amount, no
     unanswerable one let through)."""
-    found = FOCUS_SYNONYMS.get(word)
-    if found is None:
-        found = next((v for k, v in FOCUS_SYNONYMS.items() if word.startswith(k) and 0 < len(word) - len(k) <= 3), ())
-    return found
+    if word in FOCUS_SYNONYMS:
+        return FOCUS_SYNONYMS[word]
+    stems = (word[: -len(end)] for end in _INFLECTIONS if word.endswith(end))
+    return next((FOCUS_SYNONYMS[s] for s in stems if s in FOCUS_SYNONYMS), ())
 
 
 def focus_found(focus: list[str], words: set[str], text: str) -> bool:

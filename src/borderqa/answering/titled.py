@@ -22,7 +22,7 @@ from borderqa.lexical import STOP_WORDS, tokenize
 from borderqa.types import Hit, Passage, led_by
 
 _ASKS_WHAT = re.compile(
-    r"^\s*(?:what\s+(?:is|are|was|were)|tell\s+me\s+about|explain|describe)\s+(?P<x>.+?)\s*[?.!]*\s*$", re.IGNORECASE)
+    r"^\s*(?:what\s+(?:is|are|was|were)|tell\s+me\s+about|explain|describe)\s+(?P<x>.+?)[\s?.!]*$", re.IGNORECASE)
 _GENERIC = frozenset(tokenize("program programa plan section part chapter"))
 
 
