@@ -10,7 +10,13 @@ import pytest
 
 from borderqa.answering.extractive import ExtractiveGenerator
 from borderqa.answering.front_matter import as_the_report
-from borderqa.answering.overview import OVERVIEW_LINES, asked_overview, overview_lines, overview_section
+from borderqa.answering.overview import (
+    OVERVIEW_LINES,
+    asked_lines,
+    asked_overview,
+    overview_lines,
+    overview_section,
+)
 from borderqa.answering.pipeline import AnswerPipeline
 from borderqa.config import AnsweringSettings
 from borderqa.embedding import FakeEmbedder
@@ -109,6 +115,8 @@ def test_the_pipeline_answers_a_summary_from_the_documents_own_sections() -> Non
     assert answer.lead == "Our study of the border zone has left us with a complicated picture [1]."
     summary = pipeline.answer("Summarize.", [])
     assert [c.passage for c in summary.citations] == [TRIP, FOUND]
+    short = pipeline.answer("Summarize the report in one sentence.", [])
+    assert [c.passage for c in short.citations] == [TRIP]
     # a question about something in it is answered from what retrieval finds
     about = pipeline.prepare("What does the report conclude about checkpoints?", [])
     assert about.hits and not any(h.chosen == "overview" for h in about.hits)
@@ -164,3 +172,11 @@ def test_the_real_report_answers_its_summary_conclusions_recommendations_and_tit
     assert "Acknowledgements" not in {c.passage.section_path[0] for c in recommends.citations}
     safe = assistant.ask("What is Paso Seguro?")  # answered from the section the report gives it
     assert safe.answerable and "April 22 forum" in safe.text
+
+
+def test_how_many_lines_an_overview_is_asked_for() -> None:
+    assert asked_lines("Summarize the report in two sentences.") == 2
+    assert asked_lines("Summarize the report in a single sentence.") == 1
+    assert asked_lines("Give me the gist in 3 bullet points") == 3
+    assert asked_lines("Summarize the report in twenty sentences.") == OVERVIEW_LINES  # at most the default
+    assert asked_lines("Summarize the report.") == OVERVIEW_LINES

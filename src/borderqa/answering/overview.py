@@ -28,7 +28,7 @@ from typing import Literal
 
 from borderqa.answering.front_matter import publisher_names
 from borderqa.chunking import title_page_role
-from borderqa.lexical import tokenize
+from borderqa.lexical import NUMBER_WORDS, tokenize
 from borderqa.sentences import SentenceBank
 from borderqa.types import Passage
 
@@ -52,6 +52,8 @@ _GENERIC_NAMES = ("report", "document", "study", "paper", "publication", "author
 _FILLER = frozenset(tokenize("main key central chief overall principal brief briefly short give tell please point points line"))
 # "in two sentences", "in three bullet points": how long, not what about
 _LENGTH = re.compile(r"\bin\s+(?:\w+\s+){0,2}(?:sentences?|lines?|bullets?|bullet points?|words?|paragraphs?)\b", re.IGNORECASE)
+_HOW_MANY_LINES = re.compile(r"\bin\s+(\w+)\s+(?:short\s+|single\s+)?(?:sentences?|lines?|bullets?|bullet points?|points?)\b",
+                             re.IGNORECASE)
 _NOT_CONTENT = re.compile(r"^\s*(?:where|when|who|whom|whose|which|how\s+(?:many|much|long|far|often))\b"
                           r"|\b(?:not|no|never|n't)\b", re.IGNORECASE)
 
@@ -118,6 +120,16 @@ def overview_section(document: str, aspect: Aspect, passages: Sequence[Passage])
         if top is not None:
             return [p for p in own if p.section_path[0] == top]
     return []
+
+
+def asked_lines(question: str) -> int:
+    """How many lines an overview question asks for ("in two sentences", "in 3 bullet points"), at most
+    ``OVERVIEW_LINES``; ``OVERVIEW_LINES`` when it names none."""
+    m = _HOW_MANY_LINES.search(question)
+    word = m.group(1).lower() if m else ""
+    digits = word if word.isdigit() else "1" if word in ("one", "a") else NUMBER_WORDS.get(word, "")
+    n = int(digits) if digits else OVERVIEW_LINES
+    return max(1, min(n, OVERVIEW_LINES))
 
 
 def overview_lines(section: Sequence[Passage], bank: SentenceBank, limit: int = OVERVIEW_LINES) -> list[tuple[Passage, str]]:

@@ -22,7 +22,7 @@ from borderqa.answering.base import REPORT_DATE, Generator, QuestionRewriter
 from borderqa.answering.bound import costs_nothing, unanswered
 from borderqa.answering.extractive import ExtractiveGenerator, first_answering, is_list_question, is_prose
 from borderqa.answering.front_matter import answering_hits, as_the_report, published_first
-from borderqa.answering.overview import asked_overview, overview_lines, overview_section
+from borderqa.answering.overview import asked_lines, asked_overview, overview_lines, overview_section
 from borderqa.answering.parts import leans_back, question_parts
 from borderqa.answering.places import places_in
 from borderqa.answering.recheck import recheck, undecided
@@ -186,7 +186,7 @@ class AnswerPipeline:
         asked = asked_overview(standalone, self.title_lines, self.document_names, self.publishers, self.report)
         if asked is None:
             return None
-        lines = overview_lines(overview_section(*asked, self.retriever.passages), self.bank)
+        lines = overview_lines(overview_section(*asked, self.retriever.passages), self.bank, asked_lines(standalone))
         if not lines:
             return None
         hits = [Hit(p, 1.0, chosen="overview") for p, _ in lines]  # in the document's order, none ranked
@@ -356,7 +356,8 @@ class AnswerPipeline:
         the lead from the list item a list question names, or from the top passage (or one per part), then
         the quotes (``prep.passages`` and ``prep.lead_lines`` are set to what the draft cites and leads with)."""
         if prep.hits and prep.hits[0].chosen == "overview":
-            return " ".join(f"{s} [{i + 1}]" for i, (_, s) in enumerate(overview_lines(prep.passages, self.bank)))
+            lines = overview_lines(prep.passages, self.bank, len(prep.passages))
+            return " ".join(f"{s} [{i + 1}]" for i, (_, s) in enumerate(lines))
         draft, item = self.extractive.list_reply(prep.standalone, prep.passages)
         if draft:
             return draft
