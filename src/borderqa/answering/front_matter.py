@@ -21,6 +21,7 @@ leads (``published_first``), or else its first paragraph that names it.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -32,7 +33,7 @@ ROLE_WORDS: dict[TitleRole, frozenset[str]] = {role: frozenset(tokenize(words)) 
 _WHEN_WORDS = frozenset(tokenize(TITLE_PAGE_WHEN))
 _WHEN = re.compile(r"\bwhen\b|\bwhat (year|month|day)\b", re.IGNORECASE)
 # words that ask rather than name: "In what year was the report written?", "Who is its lead author?"
-ASKING = frozenset().union(*ROLE_WORDS.values(), _WHEN_WORDS, tokenize("year month day lead main principal"))
+_ASKING = frozenset().union(*ROLE_WORDS.values(), _WHEN_WORDS, tokenize("year month day lead main principal"))
 _DOCUMENT = re.compile(r"\b(report|document|study|paper|publication)\b", re.IGNORECASE)
 # "Who published ...?", "Which organization wrote ...?", "What group is behind ...?": the words that ask for a
 # publisher, one list for the pattern that finds such a question and the words it may hold besides the title's
@@ -54,26 +55,32 @@ def _asks_for(question: str, asked: set[str], role: TitleRole) -> bool:
     return bool(asked & ROLE_WORDS[role])
 
 
-def names_document(question: str, asked: set[str], document: str, lines: Sequence[Passage], names: Mapping[str, str],
-                    asking: frozenset[str] = ASKING) -> bool:
+def _names_document(question: str, asked: set[str], document: str, lines: Sequence[Passage], names: Mapping[str, str],
+                    asking: frozenset[str] = _ASKING) -> bool:
     """Whether ``question`` names ``document``, by "the report" or its title, with no other word beyond the
     words that ask (``asking``) and those of its title page and ``names`` (id -> its title, publisher, authors
     and date, as the manifest has them)."""
     own = [p for p in lines if p.document == document]
     naming = set(tokenize(" ".join([names.get(document, ""), *(p.text for p in own)])))
-    title = next((p.text for p in own if title_page_role(p) == "title"), names.get(document, ""))
-    titled = set(tokenize(title.split(":")[0]))
+    titled = short_title(document, lines, names.get(document, ""))
     return not asked - asking - naming and bool(_DOCUMENT.search(question) or (titled and titled <= asked))
+
+
+def short_title(document: str, lines: Sequence[Passage], fallback: str = "") -> set[str]:
+    """The words of ``document``'s title before its colon ("Mexico's Other Border"), from its title-page line
+    (of ``lines``), else from ``fallback``."""
+    title = next((p.text for p in lines if p.document == document and title_page_role(p) == "title"), fallback)
+    return set(tokenize(title.split(":")[0]))
 
 
 def asked_line(question: str, lines: Sequence[Passage], names: Mapping[str, str]) -> Passage | None:
     """The title-page line (of ``lines``) that ``question`` asks for: it holds the line's role words and
-    names the line's document (``names_document``); None when it asks for none, or asks for a publisher."""
+    names the line's document (``_names_document``); None when it asks for none, or asks for a publisher."""
     asked = set(tokenize(question))
     if _asks_publisher(question):
         return None
     for line in lines:
-        if _asks_for(question, asked, title_page_role(line)) and names_document(question, asked, line.document, lines, names):
+        if _asks_for(question, asked, title_page_role(line)) and _names_document(question, asked, line.document, lines, names):
             return line
     return None
 
@@ -96,7 +103,7 @@ def asked_publisher(question: str, lines: Sequence[Passage], names: Mapping[str,
         return None
     asked = set(tokenize(question))
     return next((doc for doc, who in publishers.items()
-                 if who and names_document(question, asked, doc, lines, names, ASKING | _PUBLISHER_WORDS)), None)
+                 if who and _names_document(question, asked, doc, lines, names, _ASKING | _PUBLISHER_WORDS)), None)
 
 
 def published_first(question: str, hits: list[Hit], passages: Sequence[Passage], lines: Sequence[Passage],
@@ -143,6 +150,17 @@ _VOICE = (r"(?:recommend\w*|propos\w*|urg\w*|suggest\w*|advi[sc]\w*|advocat\w*|c
 _QUALIFIER = r"(?:main|key|overall|central|chief|principal|general)"
 
 
+@functools.lru_cache(maxsize=8)
+def _voice_of(publisher: str) -> re.Pattern[str] | None:
+    """The pattern of ``publisher``'s names as the voice of its report, compiled once per publisher."""
+    names = publisher_names(publisher)
+    if not names:
+        return None
+    named = "|".join(re.escape(n) for n in names)
+    # "WOLA recommends", "WOLA's recommendations", "WOLA's main findings"
+    return re.compile(rf"\b(?:the\s+)?(?:{named})(?=(?:['’]s)?(?:\s+{_QUALIFIER})?\s+{_VOICE})", re.IGNORECASE)
+
+
 def as_the_report(question: str, publisher: str) -> str:
     """``question`` for search, with the report's publisher ("WOLA", "the Washington Office on Latin America")
     as the voice of its report written as "the report": the report speaks as "we" and "our report", so
@@ -151,10 +169,5 @@ def as_the_report(question: str, publisher: str) -> str:
     research trip?", "Whom does WOLA thank?") the question is unchanged: searching every "WOLA" as "the report" lost
     7 of the 124 eval questions naming WOLA (public and held-out) and gained 5; this rule keeps 2 of the gains
     and none of the losses."""
-    names = publisher_names(publisher)
-    if not names:
-        return question
-    named = "|".join(re.escape(n) for n in names)
-    # "WOLA recommends", "WOLA's recommendations", "WOLA's main findings"
-    pattern = re.compile(rf"\b(?:the\s+)?(?:{named})(?=(?:['’]s)?(?:\s+{_QUALIFIER})?\s+{_VOICE})", re.IGNORECASE)
-    return pattern.sub("the report", question)
+    pattern = _voice_of(publisher)
+    return pattern.sub("the report", question) if pattern else question

@@ -26,8 +26,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-from borderqa.answering.front_matter import publisher_names
-from borderqa.chunking import title_page_role
+from borderqa.answering.front_matter import publisher_names, short_title
 from borderqa.lexical import NUMBER_WORDS, tokenize
 from borderqa.sentences import SentenceBank
 from borderqa.types import Passage
@@ -84,9 +83,10 @@ def asked_overview(question: str, lines: Sequence[Passage], names: Mapping[str, 
     text = _LENGTH.sub(" ", question)
     if _NOT_CONTENT.search(text):
         return None
+    words = set(tokenize(text))
     documents = list(dict.fromkeys([*names, *(p.document for p in lines)]))
-    titled = {d: _short_title(d, lines, names) for d in documents}
-    by_name = [d for d in documents if (titled[d] and titled[d] <= set(tokenize(text)))
+    titled = {d: short_title(d, lines) for d in documents}
+    by_name = [d for d in documents if (titled[d] and titled[d] <= words)
                or (publishers.get(d) and any(re.search(rf"\b{re.escape(n)}\b", text, re.IGNORECASE)
                                              for n in publisher_names(publishers[d])))]
     only = default or (documents[0] if len(documents) == 1 else "")  # what "the report" is
@@ -95,7 +95,6 @@ def asked_overview(question: str, lines: Sequence[Passage], names: Mapping[str, 
     document = named or (default if not by_name else "")
     if aspect is None or not document:
         return None
-    words = set(tokenize(text))
     naming = set(tokenize(" ".join(_GENERIC_NAMES)))
     if titled.get(document) and titled[document] <= words:  # its title's words name it only all together
         naming |= titled[document]
@@ -103,12 +102,6 @@ def asked_overview(question: str, lines: Sequence[Passage], names: Mapping[str, 
         naming |= set(tokenize(" ".join(publisher_names(publishers[document]))))
     extra = words - _ASPECT_TOKENS - _FILLER - naming
     return (document, aspect) if not extra else None
-
-
-def _short_title(document: str, lines: Sequence[Passage], names: Mapping[str, str]) -> set[str]:
-    """The words of a document's title before its colon ("Mexico's Other Border"), from its title-page line."""
-    title = next((p.text for p in lines if p.document == document and title_page_role(p) == "title"), "")
-    return set(tokenize(title.split(":")[0])) if title else set()
 
 
 def overview_section(document: str, aspect: Aspect, passages: Sequence[Passage]) -> list[Passage]:
