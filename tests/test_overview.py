@@ -139,7 +139,8 @@ def test_the_publisher_is_searched_as_the_report() -> None:
     assert as_the_report("What does WOLA recommend?", "") == "What does WOLA recommend?"
 
 
-def test_the_pipeline_searches_the_publishers_recommendations_as_the_reports() -> None:
+def _searching_pipeline() -> tuple[AnswerPipeline, list[str]]:
+    """A pipeline over the small report above whose retriever records what it is asked to search."""
     searched: list[str] = []
 
     def search(text: str, k: int = 5) -> list[Hit]:
@@ -150,10 +151,23 @@ def test_the_pipeline_searches_the_publishers_recommendations_as_the_reports() -
     retriever = SimpleNamespace(passages=EVERYTHING, search=search)
     pipeline = AnswerPipeline(retriever, generator.bank, generator, AnsweringSettings(), generator.terms,  # type: ignore[arg-type]
                               document_names=NAMES, publishers=PUBLISHERS, report="report")
+    return pipeline, searched
+
+
+def test_the_pipeline_searches_the_publishers_recommendations_as_the_reports() -> None:
+    pipeline, searched = _searching_pipeline()
     pipeline.answer("What does WOLA recommend about checkpoints?", [])
     pipeline.answer("Whom does WOLA thank?", [])
     assert searched[0] == "What does the report recommend about checkpoints?"
     assert "Whom does WOLA thank?" in searched
+
+
+def test_each_part_of_a_two_part_question_is_searched_in_the_reports_voice_too() -> None:
+    pipeline, searched = _searching_pipeline()
+    pipeline.answer("How many checkpoints are on the highways of Chiapas, and what does WOLA recommend about them?", [])
+    # the second part's own search: "the report recommends", not the acknowledgements' "WOLA thanks"
+    assert any(s.startswith("What does the report recommend about them?") for s in searched)
+    assert not any("WOLA recommend" in s for s in searched)
 
 
 @pytest.mark.slow

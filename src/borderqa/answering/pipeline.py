@@ -277,10 +277,13 @@ class AnswerPipeline:
 
     def _part_passages(self, parts: Sequence[str]) -> list[Passage]:
         """Each part's own closest passage, for a question of two or more parts (the answer may take a part
-        from it, so the scope checks read it too); [] for a one-part question."""
+        from it, so the scope checks read it too), each part searched in the report's voice as the question is
+        ("..., and what does WOLA recommend about military roles?" found the acknowledgements' thanks); [] for
+        a one-part question."""
         if len(parts) < 2:
             return []
-        found = (self.retriever.search(part, k=1) for part in parts)
+        publisher = self.publishers.get(self.report, "")
+        found = (self.retriever.search(as_the_report(part, publisher), k=1) for part in parts)
         return list(dict.fromkeys(hits[0].passage for hits in found if hits))
 
     def recheck_sentences(self, question: str, passage: Passage) -> list[str]:
