@@ -57,6 +57,13 @@ interaction (0.895 and 0.906), a bonus for passages holding a number when the qu
 ``LATE_CANDIDATES`` were re-checked: the few a little better on the odd half (``LATE_CANDIDATES`` 50 or
 ``TOKEN_WEIGHT`` 1.75: 0.913 against 0.911) were worse on the even one (0.922 and 0.919 against 0.928).
 
+Also tried (2026-12-07), each as a third score added to the candidates' fused ones (z-scored over the top 40,
+weight 0.25-1.5), top-1 on the public answerable questions (327) and on the held-out ones (988): each
+passage's best *sentence* cosine (the sentence bank's vectors): public 0.899 -> 0.865-0.887, held-out 0.911
+-> 0.910-0.917; all-mpnet-base-v2 (the only larger embedder that installs offline, 6.5x slower) over the
+same passage texts: public 0.899 -> 0.880-0.896, held-out 0.911 -> 0.908-0.911 (alone it ranks 0.712 and
+0.808, though on held-out paraphrases it beats the whole hybrid, 0.757 against 0.743).
+
 Weights were chosen on the odd-numbered eval cases and checked on the even ones, preferring settings good
 on both halves over the best single point on one (see ``RetrievalSettings``).
 

@@ -22,6 +22,12 @@ figure for a "how many" question, the names a "Why did X ...?" question presuppo
 
 ``min_support`` and ``reader.min_answer`` are chosen together on the eval's odd ids and checked on the
 even ids (``borderqa reader calibrate``).
+
+Tried (2026-12-07): letting the local model overturn a refusal when it says the top passage's two best
+sentences answer (``PremiseJudge.margin``, as the recheck asks). Of 257 refusals (the public eval's 124 and
+133 of held-out files a-e; 6 of them of answerable questions) it says so at margin 0 for 5 answerable and 171
+unanswerable ones, at margin 3 for 1 and 7: no margin frees more answerable questions than it lets
+unanswerable ones through.
 """
 
 from __future__ import annotations
