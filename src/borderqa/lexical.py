@@ -180,6 +180,11 @@ def tokenize(text: str) -> list[str]:
     return [t for tok in _TOKEN_RE.findall(fold(text).replace("%", " percent ")) for t in _token_terms(tok)]
 
 
+def content_words(text: str) -> set[str]:
+    """``text``'s tokens but stop words (a stem can come out as one: tokenize drops them before stemming)."""
+    return {t for t in tokenize(text) if t not in STOP_WORDS}
+
+
 def expand_query(tokens: Sequence[str]) -> list[str]:
     extra = [s for t in tokens for s in SYNONYMS.get(t, ()) if s not in tokens]
     return [*tokens, *extra]

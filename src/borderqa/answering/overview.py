@@ -65,6 +65,7 @@ _ASKS = {aspect: _pattern(words) for aspect, words in _ASPECT_WORDS.items()}
 _ASKS_NAMED = {aspect: _pattern(words) for aspect, words in _WHEN_NAMED.items()}
 _ASPECT_TOKENS = frozenset(tokenize(" ".join(w for words in (*_ASPECT_WORDS.values(), *_WHEN_NAMED.values()) for w in words)))
 _GENERIC = _pattern(_GENERIC_NAMES)
+_GENERIC_TOKENS = frozenset(tokenize(" ".join(_GENERIC_NAMES)))
 # section titles that hold each aspect, best first
 _SECTIONS: dict[Aspect, tuple[re.Pattern[str], ...]] = {
     "conclusions": (re.compile(r"\bconclu", re.IGNORECASE), re.compile(r"\bfindings\b", re.IGNORECASE)),
@@ -95,7 +96,7 @@ def asked_overview(question: str, lines: Sequence[Passage], names: Mapping[str, 
     document = named or (default if not by_name else "")
     if aspect is None or not document:
         return None
-    naming = set(tokenize(" ".join(_GENERIC_NAMES)))
+    naming = set(_GENERIC_TOKENS)
     if titled.get(document) and titled[document] <= words:  # its title's words name it only all together
         naming |= titled[document]
     if publishers.get(document):

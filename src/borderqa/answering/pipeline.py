@@ -32,7 +32,7 @@ from borderqa.citations import Verifier, parse_draft, premise_flag, render, renu
 from borderqa.config import AnsweringSettings, ReaderSettings
 from borderqa.conversation import is_followup, standalone_question
 from borderqa.errors import GeneratorError
-from borderqa.lexical import STOP_WORDS, tokenize
+from borderqa.lexical import STOP_WORDS, content_words, tokenize
 from borderqa.query import Query
 from borderqa.reader.perturb import presupposes
 from borderqa.reader.reading import Reader, Reading
@@ -85,7 +85,7 @@ _NEGATION = re.compile(r"\b(not|no|never|neither|nor|none|only)\b|n't\b", re.IGN
 def restates(sentence: str, question: str) -> bool:
     """Whether a 'correction' only repeats the question's own words with the same polarity (a small model
     flags the premise, then asserts it: "Mexico approves most asylum requests")."""
-    words = {t for t in tokenize(sentence) if t not in STOP_WORDS}
+    words = content_words(sentence)
     asked = set(tokenize(question))
     return bool(words) and words <= asked and bool(_NEGATION.search(sentence)) == bool(_NEGATION.search(question))
 
@@ -156,8 +156,7 @@ class AnswerPipeline:
             overview.timings = {"rewrite": t1 - t0}
             return overview
         read_k = self.reader_settings.passages if self.reader else 0
-        searched = as_the_report(standalone, self.publishers.get(self.report, ""))
-        hits = answering_hits(standalone, self.retriever.search(searched, k=max(self.settings.passages, 6, read_k)),
+        hits = answering_hits(standalone, self.retriever.search(self._in_voice(standalone), k=max(self.settings.passages, 6, read_k)),
                               self.title_lines, self.document_names)
         everything = self.retriever.passages
         hits = defined_first(standalone, hits, everything)
@@ -282,9 +281,13 @@ class AnswerPipeline:
         a one-part question."""
         if len(parts) < 2:
             return []
-        publisher = self.publishers.get(self.report, "")
-        found = (self.retriever.search(as_the_report(part, publisher), k=1) for part in parts)
+        found = (self.retriever.search(self._in_voice(part), k=1) for part in parts)
         return list(dict.fromkeys(hits[0].passage for hits in found if hits))
+
+    def _in_voice(self, text: str) -> str:
+        """``text`` as searched: the report's publisher as the voice of its report written "the report"
+        (``front_matter.as_the_report``)."""
+        return as_the_report(text, self.publishers.get(self.report, ""))
 
     def recheck_sentences(self, question: str, passage: Passage) -> list[str]:
         """The two sentences of ``passage`` the extractive answer would lead with (what the recheck reads)."""

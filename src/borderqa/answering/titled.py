@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from borderqa.lexical import STOP_WORDS, tokenize
+from borderqa.lexical import content_words, tokenize
 from borderqa.types import Hit, Passage, led_by
 
 _ASKS_WHAT = re.compile(
@@ -26,19 +26,15 @@ _ASKS_WHAT = re.compile(
 _GENERIC = frozenset(tokenize("program programa plan section part chapter"))
 
 
-def _words(text: str) -> set[str]:
-    return {t for t in tokenize(text) if t not in STOP_WORDS}
-
-
 def _names(title: str) -> list[set[str]]:
     """The names a section title gives: the English name and the one in brackets."""
-    return [w for w in (_words(part) for part in re.split(r"[()]", title)) if w]
+    return [w for w in (content_words(part) for part in re.split(r"[()]", title)) if w]
 
 
 def asked_thing(question: str) -> set[str]:
     """The words of what a "What is X?" question asks about ({} for any other question)."""
     m = _ASKS_WHAT.match(question)
-    return _words(m.group("x")) if m else set()
+    return content_words(m.group("x")) if m else set()
 
 
 def titled_section(question: str, passages: Sequence[Passage]) -> list[Passage]:

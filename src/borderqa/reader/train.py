@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from borderqa.errors import ConfigError
-from borderqa.lexical import STOP_WORDS, tokenize
+from borderqa.lexical import content_words, tokenize
 from borderqa.reader.examples import LABELS, ReaderExample
 from borderqa.sentences import split_sentences
 from borderqa.types import Passage
@@ -103,7 +103,7 @@ def _holding(ranges: Sequence[tuple[int, int]], start: int) -> int | None:
 
 
 def _overlap(question: str, sentence: str) -> float:
-    asked = {t for t in tokenize(question) if t not in STOP_WORDS}
+    asked = content_words(question)
     return len(asked & set(tokenize(sentence))) / (len(asked) or 1)
 
 
