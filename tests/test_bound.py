@@ -12,6 +12,7 @@ from borderqa.answering.bound import (
     grouped_name,
     majority_name,
     missing_unit,
+    negated_name,
     unanswered,
     unbound_names,
 )
@@ -299,6 +300,23 @@ def test_a_figure_said_of_another_place_is_no_answer() -> None:
     assert unanswered(_q("How many checkpoints did the team pass from Tapachula to Tonalá?"), said) == ""
     assert unanswered(_q("How many migrants were detained in Chiapas?"), "In Chiapas, arrests rose. In 2013, 40,000 were held.") == ""
     assert unanswered(_q("How many migrants were detained in Chiapas?"), "In 2013, 40,000 were held in Chiapas and Tabasco.") == ""
+
+
+def test_a_country_named_only_to_leave_it_out_does_not_answer_for_it() -> None:
+    other = ("The overwhelming majority of these 153,055 “other-than-Mexican” apprehended migrants came from Central "
+             "America [1]. In 2013, for the first time, more than a third of migrants whom the U.S. Border Patrol "
+             "apprehended were not Mexican [1].")
+    asked = "How many Mexican nationals did the U.S. Border Patrol apprehend in 2013?"
+    assert negated_name(asked, other) == "Mexican"
+    assert "other than “Mexican”" in unanswered(_q(asked), other)
+    # the question that leaves the country out itself is answered by the same sentences
+    for same in ("How many non-Mexican migrants did the Border Patrol apprehend in 2013?",
+                 "How many other-than-Mexican migrants did Border Patrol apprehend in 2013?"):
+        assert negated_name(same, other) is None
+        assert unanswered(_q(same), other) == ""
+    # a mention that does not leave it out answers for it
+    assert negated_name("How many Mexican children did CBP apprehend?", "apprehensions of unaccompanied Mexican "
+                        "children, going from 11,768 in FY 2011 to 17,240 in FY 2013, were not Guatemalan") is None
 
 
 def test_the_most_of_a_group_given_to_another_country_clashes() -> None:

@@ -66,6 +66,9 @@ the scope check has passed the passages.
   word by two countries, "the Guatemalan side rather than the Mexican side", is answered by either). (``premise.conflict``
   reads a presupposing question's "on the Mexican side" against "on the southern (Guatemalan) side" the
   same way.)
+* **A country negated** (``negated_name``): "How many Mexican nationals did the Border Patrol apprehend?" is not
+  answered by "these 153,055 “other-than-Mexican” apprehended migrants ... were not Mexican": the answer names
+  the country only to leave it out.
 """
 
 from __future__ import annotations
@@ -164,6 +167,32 @@ def _qualified(text: str) -> list[tuple[NameFamily, str, str]]:
         if m and m.group(1) not in STOP_WORDS:
             out.append((fam, m.group(1).removesuffix("s"), text[start:end]))
     return out
+
+
+# "other-than-Mexican", "non-Mexicans", "were not Mexican": a country named to leave it out
+_NEGATED_BEFORE = re.compile(r"(?:\bother[- ]than|\bnon|\bnot)[- ]?[“\"'‘]?$", re.IGNORECASE)
+_NEGATED_FORM = re.compile(r"(?:\bother[- ]than|\bnon)-[“\"'‘]?([A-Z][\w’'-]+)")
+
+
+def _mentions(text: str) -> dict[NameFamily, list[bool]]:
+    """For each country ``text`` names, whether each mention is negated (see ``_NEGATED_BEFORE``)."""
+    out: dict[NameFamily, list[bool]] = {}
+    for start, _, fam in _countries(text):
+        out.setdefault(fam, []).append(bool(_NEGATED_BEFORE.search(text[max(0, start - 14) : start])))
+    for m in _NEGATED_FORM.finditer(text):  # the name finder does not see a name inside a hyphenated word
+        for _, _, fam in _countries(m.group(1)):
+            out.setdefault(fam, []).append(True)
+    return out
+
+
+def negated_name(question: str, answer: str) -> str | None:
+    """The country a question asks about as such ("Mexican nationals") that ``answer`` names only negated
+    ("other-than-Mexican", "not Mexican"); None when there is none, or the question negates it too."""
+    said = _mentions(answer)
+    for fam, negated in _mentions(question).items():
+        if not any(negated) and said.get(fam) and all(said[fam]):
+            return fam.forms[1] if len(fam.forms) > 1 else fam.forms[0]
+    return None
 
 
 def clashing_name(question: str, answer: str) -> tuple[str, str] | None:
@@ -453,6 +482,9 @@ def unanswered(query: Query, answer: str, setting: str = "") -> str:
         unit = missing_unit(query.text, answer)
         if unit:
             return f"the sentences closest to an answer give no {unit}"
+    negated = negated_name(query.text, f"{answer} {setting}") if one_part else None
+    if negated:
+        return f"the sentences closest to an answer speak only of those other than “{negated}”"
     clash = clashing_name(query.text, answer) or place_elsewhere(query.text, sentences) if one_part else None
     if clash:
         return f"the sentences closest to an answer speak of “{clash[1]}”, not “{clash[0]}”"
