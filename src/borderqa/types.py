@@ -22,6 +22,8 @@ SentenceRole = Literal["lead", "quote", "part", "refusal", "pointer", "premise",
 # contradicts what the question assumes (the correction is cited).
 AnswerStatus = Literal["answered", "not_in_report", "false_premise"]
 Role = Literal["user", "assistant"]
+# What a rule put a hit first for (``Hit.chosen``); "" is retrieval's own order
+Chosen = Literal["", "title page", "abbreviation", "publisher", "overview", "section"]
 
 
 def content_hash(text: str) -> str:
@@ -110,10 +112,10 @@ class Hit:
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
-    chosen: str = ""  # what a rule put it first for ("title page", "abbreviation", "publisher", "overview", "section"); "": retrieval's order
+    chosen: Chosen = ""  # what a rule put it first for; "": retrieval's order
 
 
-def led_by(passage: Passage, hits: Sequence[Hit], chosen: str, dropped: Callable[[Passage], bool] = lambda p: False) -> list[Hit]:
+def led_by(passage: Passage, hits: Sequence[Hit], chosen: Chosen, dropped: Callable[[Passage], bool] = lambda p: False) -> list[Hit]:
     """``hits`` led by ``passage``, scored as the top hit and marked ``chosen`` (a rule put it first for what
     the question asks), then the others in their order but those ``dropped``."""
     rest = (h for h in hits if h.passage.id != passage.id and not dropped(h.passage))
