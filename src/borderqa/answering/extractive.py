@@ -17,6 +17,11 @@ its sentences 0.82 / 0.85. A question that asks for a list, when the top passage
 answered with the list's lead-in and its items as bullets, unless one item alone says what the question
 asks beyond the lead-in ("Which cities are on the Pacific coast route?": the item naming that route):
 then that item is the passage the answer leads from, as for any question.
+
+Not done, measured (2026-12-08): an open question answered from two passages, as a two-part one is (one lead
+each from the top two prose hits, then their quotes). On the public eval's 24 multi questions (open-ended:
+"How do X compare with Y?", "What specific incidents ...?") facts 6 -> 8, citations supporting 31/45 ->
+35/58; over the whole eval that is citation precision 0.897 -> 0.876 for fact accuracy +0.006.
 """
 
 from __future__ import annotations
