@@ -115,3 +115,19 @@ def test_the_pipeline_answers_from_the_line_asked_for() -> None:
     # without the manifest's names the title line still names the report
     bare = AnswerPipeline(retriever, generator.bank, generator, AnsweringSettings(), generator.terms)  # type: ignore[arg-type]
     assert "Adam Isacson" in bare.answer("Who wrote Mexico's Other Border?", []).lead
+
+
+def test_the_acknowledgements_lead_only_a_question_about_someone() -> None:
+    thanks = _p(90, "Martha Rojas of the Colegio de la Frontera Sur (ECOSUR) in San Cristóbal de las Casas.", "list_item",
+                "Acknowledgements")
+    plan = _p(91, "The Peña Nieto administration discussed this three-tier plan with the Obama administration.",
+              section="Border Security Strategy")
+    hits = [Hit(thanks, 6.0), Hit(plan, 5.0)]
+    # a plan the report never names by that name is not answered by a college's name that shares its words
+    assert [h.passage for h in answering_hits("What does WOLA say about Plan Frontera Sur?", hits, LINES, NAMES)] == [plan]
+    # a question about someone thanked, or naming the line's name whole, keeps it
+    for asked in ("Which ECOSUR researcher in San Cristóbal does WOLA thank?", "What is ECOSUR?",
+                  "What is the Colegio de la Frontera Sur?"):
+        assert answering_hits(asked, hits, LINES, NAMES) is hits
+    # the acknowledgements further down are left be
+    assert answering_hits("What does WOLA say about Plan Frontera Sur?", hits[::-1], LINES, NAMES) == hits[::-1]

@@ -17,6 +17,12 @@ title-page line: no line names the publisher, and "wrote" would draw the byline.
 ("WOLA (Washington Office on Latin America)"), so the document's first paragraph that names it and speaks of
 the document as its own ("Staff from WOLA's Migration and Border Security Program ... This is our first report")
 leads (``published_first``), or else its first paragraph that names it.
+
+The acknowledgements are the back matter's like case: a thank-you line long enough to lead an answer ("Martha Rojas of the Colegio de la
+Frontera Sur (ECOSUR) ...") answers who is thanked, or who someone is, and nothing else ("What does WOLA say
+about Plan Frontera Sur?" shares its words with the college's name). When one would lead a question that asks
+for no one (no "who", "which", thanks or funding) and names nothing the line names whole ("What is ECOSUR?"), the
+acknowledgements are left out of its hits.
 """
 
 from __future__ import annotations
@@ -25,8 +31,9 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 
+from borderqa.answering.extractive import first_answering
 from borderqa.chunking import TitleRole, title_page_role
-from borderqa.lexical import TITLE_PAGE_ASKED, TITLE_PAGE_WHEN, tokenize
+from borderqa.lexical import STOP_WORDS, TITLE_PAGE_ASKED, TITLE_PAGE_WHEN, fold, tokenize
 from borderqa.types import Hit, Passage, led_by
 
 ROLE_WORDS: dict[TitleRole, frozenset[str]] = {role: frozenset(tokenize(words)) for role, words in TITLE_PAGE_ASKED.items()}
@@ -138,7 +145,32 @@ def answering_hits(question: str, hits: list[Hit], lines: Sequence[Passage], nam
         return p.kind != "title" or (title_page_role(p) == "byline" and bool(asked & set(tokenize(p.text))))
 
     out = [h for h in hits if kept(h.passage)]
+    lead = out[first_answering([h.passage for h in out])].passage if out else None
+    if lead is not None and _thanks(lead) and not _ASKS_SOMEONE.search(question) and not _names_whole(question, lead):
+        out = [h for h in out if not _thanks(h.passage)] or out
     return hits if len(out) == len(hits) else out
+
+
+_THANKS_SECTION = re.compile(r"^\s*(?:acknowledge?ments?|thanks)\s*$", re.IGNORECASE)
+# a question that may be answered by whom a report thanks: it asks for someone, or for thanks or funding
+_ASKS_SOMEONE = re.compile(r"\b(?:who|whom|whose|which|thank\w*|acknowledg\w*|grateful|fund\w*|support\w*)\b", re.IGNORECASE)
+
+
+# a name as a question writes it: capitalised words, with the small words names hold ("Colegio de la Frontera Sur")
+_NAME_RUN = re.compile(r"[A-Z][\w’'-]+(?:\s+(?:(?:de|del|la|las|los|of|the|and)\s+)*[A-Z][\w’'-]+)*")
+
+
+def _names_whole(question: str, passage: Passage) -> bool:
+    """Whether a name of the question, whole, is in ``passage`` ("What is ECOSUR?"; not "Plan Frontera Sur" of
+    "the Colegio de la Frontera Sur")."""
+    text = fold(passage.text).lower()
+    names = (fold(n).lower() for n in _NAME_RUN.findall(question))
+    return any(len(n) >= 3 and n not in STOP_WORDS and re.search(rf"\b{re.escape(n)}\b", text) for n in names)
+
+
+def _thanks(passage: Passage) -> bool:
+    """Whether ``passage`` is in a document's acknowledgements."""
+    return any(_THANKS_SECTION.match(title) for title in passage.section_path[:1])
 
 
 # what a report's publisher does as the voice of its report ("WOLA recommends", "WOLA's conclusions"), not as
