@@ -13,6 +13,7 @@ from borderqa.answering.bound import (
     majority_name,
     missing_unit,
     negated_name,
+    opposite_qualifier,
     unanswered,
     unbound_names,
 )
@@ -317,6 +318,19 @@ def test_a_country_named_only_to_leave_it_out_does_not_answer_for_it() -> None:
     # a mention that does not leave it out answers for it
     assert negated_name("How many Mexican children did CBP apprehend?", "apprehensions of unaccompanied Mexican "
                         "children, going from 11,768 in FY 2011 to 17,240 in FY 2013, were not Guatemalan") is None
+
+
+def test_a_noun_qualified_only_by_the_opposite_word_does_not_answer() -> None:
+    permit = "For example, a temporary resident permit costs around US$250 for one year [1]."
+    asked = "How much does a permanent resident permit cost a migrant in Mexico?"
+    assert opposite_qualifier(asked, permit) == ("permanent resident", "temporary resident")
+    assert "“temporary resident”, not “permanent resident”" in unanswered(_q(asked), permit)
+    assert opposite_qualifier("How much does a temporary resident permit cost?", permit) is None
+    # both said: the question's own is there too
+    both = "Most aid has gone to the northern border zone, little to the southern border [1]."
+    assert opposite_qualifier("How much aid went to the southern border?", both) is None
+    assert opposite_qualifier("How much aid went to the southern border?", "Most went to the northern borders.") == (
+        "southern border", "northern border")
 
 
 def test_the_most_of_a_group_given_to_another_country_clashes() -> None:

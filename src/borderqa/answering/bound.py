@@ -66,6 +66,9 @@ the scope check has passed the passages.
   word by two countries, "the Guatemalan side rather than the Mexican side", is answered by either). (``premise.conflict``
   reads a presupposing question's "on the Mexican side" against "on the southern (Guatemalan) side" the
   same way.)
+* **A word's opposite** (``opposite_qualifier``): "How much does a permanent resident permit cost?" is not
+  answered by "a temporary resident permit costs around US$250", nor a question about the southern border by
+  a sentence about the northern border: the sentences qualify the question's noun by the opposite word only.
 * **A country negated** (``negated_name``): "How many Mexican nationals did the Border Patrol apprehend?" is not
   answered by "these 153,055 “other-than-Mexican” apprehended migrants ... were not Mexican": the answer names
   the country only to leave it out.
@@ -75,6 +78,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from borderqa.answering.abuses import other_abuse
 from borderqa.answering.names import ALL_NAMES, FRAME_NAMES
@@ -192,6 +196,31 @@ def negated_name(question: str, answer: str) -> str | None:
     for fam, negated in _mentions(question).items():
         if not any(negated) and said.get(fam) and all(said[fam]):
             return fam.forms[1] if len(fam.forms) > 1 else fam.forms[0]
+    return None
+
+
+# Qualifiers that name opposite kinds of the same thing (general English, not the report's)
+_OPPOSITES = (("permanent", "temporary"), ("legal", "illegal"), ("documented", "undocumented"), ("formal", "informal"),
+              ("official", "unofficial"), ("public", "private"), ("domestic", "foreign"), ("male", "female"),
+              ("urban", "rural"), ("northern", "southern"), ("eastern", "western"), ("minimum", "maximum"),
+              ("military", "civilian"), ("voluntary", "forced"))
+_OPPOSITE = {a: b for x, y in _OPPOSITES for a, b in ((x, y), (y, x))}
+
+
+def _qualifier_pairs(text: str) -> set[tuple[str, str]]:
+    """(word, the word after it without a plural s) for each pair of neighbouring words of ``text``."""
+    words = re.findall(r"[a-z]+", fold(text).lower())
+    return {(w, n.removesuffix("s")) for w, n in pairwise(words)}
+
+
+def opposite_qualifier(question: str, answer: str) -> tuple[str, str] | None:
+    """(what the question says, what the answer says) when the question qualifies a noun by a word
+    ("permanent resident") that ``answer`` qualifies only by its opposite ("temporary resident")."""
+    said = _qualifier_pairs(answer)
+    for word, noun in sorted(_qualifier_pairs(question)):
+        other = _OPPOSITE.get(word)
+        if other and (other, noun) in said and (word, noun) not in said:
+            return f"{word} {noun}", f"{other} {noun}"
     return None
 
 
@@ -485,7 +514,8 @@ def unanswered(query: Query, answer: str, setting: str = "") -> str:
     negated = negated_name(query.text, f"{answer} {setting}") if one_part else None
     if negated:
         return f"the sentences closest to an answer speak only of those other than “{negated}”"
-    clash = clashing_name(query.text, answer) or place_elsewhere(query.text, sentences) if one_part else None
+    clash = (clashing_name(query.text, answer) or opposite_qualifier(query.text, answer)
+             or place_elsewhere(query.text, sentences)) if one_part else None
     if clash:
         return f"the sentences closest to an answer speak of “{clash[1]}”, not “{clash[0]}”"
     if query.kind == "number" or presupposes(query.text):
